@@ -1,0 +1,225 @@
+package access
+
+import (
+	"cmp"
+	"slices"
+	"time"
+
+	"github.com/orgspace/orgspace/org"
+)
+
+// AccountAccess is one account a user can open, with what they hold in it:
+// a row of the account drop-down.
+type AccountAccess struct {
+	Account org.Account
+	OrgName string
+	// Role is what the drop-down shows: the organisation role ("owner",
+	// "member") when it gives access, else the granted role's ID.
+	Role string
+	// Grant is the granted role, if any; OrgRole the organisation role.
+	Grant     RoleID
+	OrgRole   org.Role
+	ExpiresAt time.Time
+	// Favourite marks the account a login lands in.
+	Favourite bool
+}
+
+// MenuGroup is one organisation of the account drop-down.
+type MenuGroup struct {
+	Org      org.OrganisationID
+	OrgName  string
+	OrgRole  org.Role
+	Accounts []AccountAccess
+}
+
+// AccountsOf returns the accounts user can open now, in drop-down order
+// (organisation name, organisation ID, account name, account ID), the
+// favourite marked. Its cost is proportional to the number returned.
+func (ix *Index) AccountsOf(user org.UserID) []AccountAccess {
+	u := ix.user(user)
+	if u == nil {
+		return nil
+	}
+	out := ix.accessible(u, ix.now())
+	if fav := ix.resolveFavourite(u, out); fav != "" {
+		for i := range out {
+			out[i].Favourite = out[i].Account.ID == fav
+		}
+	}
+	return out
+}
+
+// accessible lists u's accessible accounts in drop-down order.
+func (ix *Index) accessible(u *userEntry, now time.Time) []AccountAccess {
+	var out []AccountAccess
+	add := func(a *org.Account, orgRole org.Role, g *grantEntry) {
+		o := ix.orgs[a.Org]
+		if o == nil {
+			return
+		}
+		row := AccountAccess{Account: *a, OrgName: o.org.Name, OrgRole: orgRole}
+		var granted Permissions
+		active := false
+		if g != nil {
+			active = g.expires == 0 || now.UnixNano() < g.expires
+			granted = ix.rolePermissions(g.role)
+			if active {
+				row.Grant = g.role
+				if g.expires != 0 {
+					row.ExpiresAt = time.Unix(0, g.expires).UTC()
+				}
+			}
+		}
+		if !Effective(orgRole, a.Product, granted, active).Has(ViewAccount) {
+			return
+		}
+		row.Role = string(row.Grant)
+		if orgRole == org.Owner || row.Grant == "" {
+			row.Role = orgRole.String()
+		}
+		out = append(out, row)
+	}
+	// Accounts reached through an organisation role come first, then the
+	// grants elsewhere; the sort below puts them in drop-down order.
+	for _, r := range u.orgs {
+		o := ix.orgs[r.org]
+		if o == nil {
+			continue
+		}
+		for _, id := range o.accounts {
+			a := ix.accounts[id]
+			if r.role == org.Owner || a.Product == org.Events {
+				add(a, r.role, u.grant(id))
+			}
+		}
+	}
+	for i := range u.grants {
+		g := &u.grants[i]
+		a := ix.accounts[g.account]
+		if a == nil {
+			continue
+		}
+		r := u.roleIn(a.Org)
+		if r == org.Owner || (r == org.Member && a.Product == org.Events) {
+			continue // listed above
+		}
+		add(a, r, g)
+	}
+	slices.SortFunc(out, func(x, y AccountAccess) int {
+		return cmp.Or(cmp.Compare(x.OrgName, y.OrgName), cmp.Compare(x.Account.Org, y.Account.Org),
+			cmp.Compare(x.Account.Name, y.Account.Name), cmp.Compare(x.Account.ID, y.Account.ID))
+	})
+	return out
+}
+
+// resolveFavourite applies the favourite rule: the stored favourite while
+// the user can open it; otherwise (access removed or expired, or never set)
+// the first accessible account in drop-down order; "" when there is none.
+func (ix *Index) resolveFavourite(u *userEntry, accessible []AccountAccess) org.AccountID {
+	if len(accessible) == 0 {
+		return ""
+	}
+	for _, a := range accessible {
+		if a.Account.ID == u.favourite {
+			return u.favourite
+		}
+	}
+	return accessible[0].Account.ID
+}
+
+// Favourite returns the account user's login lands in (see resolveFavourite
+// for the fallback rule), "" when the user can open no account.
+func (ix *Index) Favourite(user org.UserID) org.AccountID {
+	u := ix.user(user)
+	if u == nil {
+		return ""
+	}
+	return ix.resolveFavourite(u, ix.accessible(u, ix.now()))
+}
+
+// Menu returns the account drop-down: the accessible accounts grouped by
+// organisation, with the role in each and the favourite marked.
+func (ix *Index) Menu(user org.UserID) []MenuGroup {
+	var out []MenuGroup
+	for _, a := range ix.AccountsOf(user) {
+		if n := len(out); n == 0 || out[n-1].Org != a.Account.Org {
+			out = append(out, MenuGroup{Org: a.Account.Org, OrgName: a.OrgName, OrgRole: a.OrgRole})
+		}
+		g := &out[len(out)-1]
+		g.Accounts = append(g.Accounts, a)
+	}
+	return out
+}
+
+// AccountUser is a user holding a grant on an account.
+type AccountUser struct {
+	User      org.UserID
+	Role      RoleID
+	ExpiresAt time.Time
+	// Expired: the grant has run out (it stays listed until revoked).
+	Expired bool
+}
+
+// UsersOfAccount lists the users holding a grant on account, by user ID,
+// after the given ID, at most limit; more reports whether others follow.
+// Its cost is proportional to the page, not to the number of users.
+func (ix *Index) UsersOfAccount(account org.AccountID, after org.UserID, limit int) (page []AccountUser, more bool) {
+	ids, more := pageAfter(ix.accountUsers[account], after, limit)
+	now := ix.now().UnixNano()
+	page = make([]AccountUser, 0, len(ids))
+	for _, id := range ids {
+		g := ix.user(id).grant(account)
+		if g == nil {
+			continue
+		}
+		au := AccountUser{User: id, Role: g.role, Expired: g.expires != 0 && now >= g.expires}
+		if g.expires != 0 {
+			au.ExpiresAt = time.Unix(0, g.expires).UTC()
+		}
+		page = append(page, au)
+	}
+	return page, more
+}
+
+// OrgUser is a user of an organisation: an Owner, a Member, or the holder
+// of a grant on one of its accounts.
+type OrgUser struct {
+	User org.UserID
+	Role org.Role
+	// Grants counts the user's grants on the organisation's accounts.
+	Grants int
+}
+
+// UsersOfOrganisation lists the users of o by user ID, after the given ID,
+// at most limit, in time proportional to the page.
+func (ix *Index) UsersOfOrganisation(o org.OrganisationID, after org.UserID, limit int) (page []OrgUser, more bool) {
+	ids, more := pageAfter(ix.orgUsers[o], after, limit)
+	page = make([]OrgUser, 0, len(ids))
+	for _, id := range ids {
+		u := ix.user(id)
+		ou := OrgUser{User: id, Role: u.roleIn(o)}
+		if u != nil {
+			for _, g := range u.grants {
+				if g.org == o {
+					ou.Grants++
+				}
+			}
+		}
+		page = append(page, ou)
+	}
+	return page, more
+}
+
+// pageAfter returns up to limit IDs of the sorted ids that come after after.
+func pageAfter(ids []org.UserID, after org.UserID, limit int) ([]org.UserID, bool) {
+	start := 0
+	if after != "" {
+		i, found := slices.BinarySearch(ids, after)
+		if found {
+			i++
+		}
+		start = i
+	}
+	end := min(start+limit, len(ids))
+	return ids[start:end], end < len(ids)
+}

@@ -1,0 +1,30 @@
+// Package orgspace is an embeddable library that gets organisations right:
+// accounts grouped into organisations; users with a different role in each
+// of many accounts, across organisations; favourite account and account
+// switching; the effective SSO and two-factor policy; a permission check
+// that is an in-memory lookup; and an audit log of every change. All of it
+// sits on pluggable storage (package storage and its backends).
+//
+// [Open] wires a backend into a [Space], whose services do the work:
+//
+//	space, err := orgspace.Open(ctx, memstore.New(), orgspace.Config{})
+//	...
+//	o, _, err := space.Org.CreateOrganisation(ctx, operator, org.NewOrganisation{Name: "Acme"})
+//	...
+//	if space.Access.Check(user, account, access.PublishContent) { ... }
+//
+// The packages, from the bottom up:
+//
+//   - storage: the backend contract (errors, revisions, consistency, cursors,
+//     the audit and change log, transactions); storage/memstore is the
+//     in-memory backend and storage/storagetest the conformance suite every
+//     backend runs.
+//   - org: organisations, accounts, users, operators, actors.
+//   - access: roles, grants, invitations, favourites, sessions, Check.
+//   - access/accesstest: rapid generators and invariants to property-test a
+//     role set-up.
+//
+// Every write takes a context and an org.Actor, is authorised, validated and
+// atomic, appends to the audit log and returns the new storage.Revision.
+// Errors wrap the sentinels of package storage; test them with errors.Is.
+package orgspace

@@ -1,0 +1,68 @@
+package orgspace
+
+import (
+	"context"
+	"io"
+	"time"
+
+	"github.com/orgspace/orgspace/access"
+	"github.com/orgspace/orgspace/org"
+	"github.com/orgspace/orgspace/storage"
+)
+
+// Config wires the surroundings of a Space. The zero Config is usable: the
+// system clock, random IDs, invitations logged by slog, 7-day invitations.
+type Config struct {
+	// Clock tells the time; default the system clock.
+	Clock org.Clock
+	// IDs makes object IDs; default org.RandomIDs.
+	IDs org.IDGenerator
+	// Notifier delivers invitation mails; default access.LogNotifier.
+	Notifier access.Notifier
+	// InvitationTTL is how long invitations stay valid; default 7 days.
+	InvitationTTL time.Duration
+	// StrictSwitch requires step-up when a session switches into an account
+	// with a stricter login policy than the session met.
+	StrictSwitch bool
+	// Rand is the source of invitation tokens; default crypto/rand.
+	Rand io.Reader
+}
+
+// Space is orgspace opened on one backend: the services of every domain,
+// sharing one store, clock and ID generator. It is safe for concurrent use.
+type Space struct {
+	// Org manages organisations, accounts, users and operators.
+	Org *org.Service
+	// Access manages roles, grants, invitations, favourites and sessions,
+	// and answers Check and Explain.
+	Access *access.Service
+
+	store storage.Transactor[Store]
+}
+
+// Open wires a backend into a Space and compiles the access index from the
+// backend's current state. b is a backend's Transactor, such as
+// memstore.New().
+func Open[T Store](ctx context.Context, b storage.Transactor[T], cfg Config) (*Space, error) {
+	env := org.Env{Clock: cfg.Clock, IDs: cfg.IDs}
+	st := storage.Narrow(b, func(t T) Store { return t })
+	acc, err := access.NewService(ctx, storage.Narrow(b, func(t T) access.Store { return t }), access.Config{
+		Env: env, Notifier: cfg.Notifier, InvitationTTL: cfg.InvitationTTL, StrictSwitch: cfg.StrictSwitch, Rand: cfg.Rand,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &Space{
+		Org: org.NewService(storage.Narrow(b, func(t T) org.Store { return t }), org.Config{
+			Env: env,
+			// The access index follows the organisations' accounts too.
+			Committed: func(ctx context.Context, rev storage.Revision) { _, _ = acc.Sync(ctx, storage.AtLeast(rev)) },
+		}),
+		Access: acc,
+		store:  st,
+	}, nil
+}
+
+// Store returns the Space's backend as a Transactor over every domain Store,
+// for conformance tests and for hosts that read the store directly.
+func (s *Space) Store() storage.Transactor[Store] { return s.store }

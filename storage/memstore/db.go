@@ -1,0 +1,94 @@
+package memstore
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"github.com/orgspace/orgspace/access"
+	"github.com/orgspace/orgspace/org"
+	"github.com/orgspace/orgspace/storage"
+)
+
+// DB is an in-memory database. Its zero value is not usable; call [New].
+// A DB is safe for concurrent use.
+type DB struct {
+	mu sync.RWMutex
+	st state
+}
+
+var _ storage.Transactor[*Tx] = (*DB)(nil)
+
+// New returns an empty database at revision 0.
+func New() *DB {
+	return &DB{st: state{
+		orgs:           map[org.OrganisationID]org.Organisation{},
+		orgIDs:         new(sortedSet[org.OrganisationID]),
+		accounts:       map[org.AccountID]org.Account{},
+		accountsOfOrg:  index[org.OrganisationID, org.AccountID]{},
+		users:          map[org.UserID]org.User{},
+		userByEmail:    map[string]org.UserID{},
+		operators:      map[org.OperatorID]org.Operator{},
+		memberships:    map[membershipKey]org.Membership{},
+		orgsOfUser:     index[org.UserID, org.OrganisationID]{},
+		members:        map[memberCountKey]int{},
+		grants:         map[grantKey]access.Grant{},
+		grantsOfUser:   index[org.UserID, org.AccountID]{},
+		grantsWithRole: map[access.RoleID]int{},
+		roles:          map[access.RoleID]access.Role{},
+		rolesOfOrg:     index[org.OrganisationID, access.RoleID]{},
+		invitations:    map[access.InvitationID]access.Invitation{},
+		invsOfOrg:      index[org.OrganisationID, access.InvitationID]{},
+		invByToken:     map[string]access.InvitationID{},
+		favourites:     map[org.UserID]org.AccountID{},
+		logOfOrg:       map[string][]int{},
+	}}
+}
+
+// Update runs fn in a read-write transaction, holding the write lock. If fn
+// returns an error, panics or exits its goroutine, every change it made is
+// undone and no revision is used; the error is returned as fn returned it
+// and a panic goes on after the rollback. Otherwise the changes commit as
+// revision Head()+1, which Update returns.
+func (db *DB) Update(ctx context.Context, fn func(*Tx) error) (storage.Revision, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, fmt.Errorf("memstore: update: %w", err)
+	}
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	tx := &Tx{st: &db.st, writable: true}
+	defer tx.end()
+	committed := false
+	defer func() {
+		// Runs on an error, a panic and runtime.Goexit alike; a panic
+		// carries on once the state is restored.
+		if !committed {
+			tx.rollback()
+		}
+	}()
+	if err := fn(tx); err != nil {
+		return 0, err
+	}
+	rev := tx.commit()
+	committed = true
+	return rev, nil
+}
+
+// View runs fn in a read-only transaction, holding the read lock. The state
+// it sees is the latest committed one; c asking for a revision ahead of it
+// fails with an error wrapping storage.ErrInvalidArgument. Writes through
+// the Tx fail.
+func (db *DB) View(ctx context.Context, c storage.Consistency, fn func(*Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("memstore: view: %w", err)
+	}
+	db.mu.RLock()
+	defer db.mu.RUnlock()
+	if !c.Satisfied(db.st.head) {
+		return fmt.Errorf("memstore: view %v: revision %d is ahead of the store (head %d): %w",
+			c, c.MinRevision(), db.st.head, storage.ErrInvalidArgument)
+	}
+	tx := &Tx{st: &db.st}
+	defer tx.end()
+	return fn(tx)
+}

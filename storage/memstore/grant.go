@@ -1,0 +1,91 @@
+package memstore
+
+import (
+	"fmt"
+
+	"github.com/orgspace/orgspace/access"
+	"github.com/orgspace/orgspace/org"
+	"github.com/orgspace/orgspace/storage"
+)
+
+// PutGrant implements access.Store.
+func (tx *Tx) PutGrant(g access.Grant) error {
+	st, err := tx.write()
+	if err != nil {
+		return err
+	}
+	k := grantKey{g.User, g.Account}
+	if old, ok := st.grants[k]; ok {
+		count(tx, st.grantsWithRole, old.Role, -1)
+	}
+	put(tx, st.grants, k, g)
+	count(tx, st.grantsWithRole, g.Role, +1)
+	indexAdd(tx, st.grantsOfUser, g.User, g.Account)
+	return nil
+}
+
+// DeleteGrant implements access.Store.
+func (tx *Tx) DeleteGrant(user org.UserID, account org.AccountID) error {
+	st, err := tx.write()
+	if err != nil {
+		return err
+	}
+	k := grantKey{user, account}
+	old, ok := st.grants[k]
+	if !ok {
+		return grantNotFound(user, account)
+	}
+	del(tx, st.grants, k)
+	count(tx, st.grantsWithRole, old.Role, -1)
+	indexRemove(tx, st.grantsOfUser, user, account)
+	return nil
+}
+
+// Grant implements access.Store.
+func (tx *Tx) Grant(user org.UserID, account org.AccountID) (access.Grant, error) {
+	st, err := tx.read()
+	if err != nil {
+		return access.Grant{}, err
+	}
+	g, ok := st.grants[grantKey{user, account}]
+	if !ok {
+		return access.Grant{}, grantNotFound(user, account)
+	}
+	return g, nil
+}
+
+// GrantsOfUser implements access.Store: ordered by account ID.
+func (tx *Tx) GrantsOfUser(user org.UserID) ([]access.Grant, error) {
+	st, err := tx.read()
+	if err != nil {
+		return nil, err
+	}
+	accounts := st.grantsOfUser[user].all()
+	out := make([]access.Grant, 0, len(accounts))
+	for _, a := range accounts {
+		out = append(out, st.grants[grantKey{user, a}])
+	}
+	return out, nil
+}
+
+// CountGrantsWithRole implements access.Store.
+func (tx *Tx) CountGrantsWithRole(role access.RoleID) (int, error) {
+	st, err := tx.read()
+	if err != nil {
+		return 0, err
+	}
+	return st.grantsWithRole[role], nil
+}
+
+// AllGrants implements access.Store.
+func (tx *Tx) AllGrants(fn func(access.Grant) error) error {
+	st, err := tx.read()
+	if err != nil {
+		return err
+	}
+	return each(st.grants, fn)
+}
+
+func grantNotFound(user org.UserID, account org.AccountID) error {
+	return fmt.Errorf("memstore: grant of user %q on account %q: %w", user, account, storage.ErrNotFound)
+}

@@ -1,0 +1,60 @@
+package memstore
+
+import (
+	"github.com/orgspace/orgspace/access"
+	"github.com/orgspace/orgspace/org"
+	"github.com/orgspace/orgspace/storage"
+)
+
+// state is everything a DB holds: the objects by key, and the indexes and
+// counters that keep listings and counts cheap. Tx methods keep them
+// consistent and record every change in the undo log.
+type state struct {
+	orgs          map[org.OrganisationID]org.Organisation
+	orgIDs        *sortedSet[org.OrganisationID]
+	accounts      map[org.AccountID]org.Account
+	accountsOfOrg index[org.OrganisationID, org.AccountID]
+	users         map[org.UserID]org.User
+	userByEmail   map[string]org.UserID
+	operators     map[org.OperatorID]org.Operator
+
+	memberships map[membershipKey]org.Membership
+	orgsOfUser  index[org.UserID, org.OrganisationID]
+	members     map[memberCountKey]int
+
+	grants         map[grantKey]access.Grant
+	grantsOfUser   index[org.UserID, org.AccountID]
+	grantsWithRole map[access.RoleID]int
+
+	roles      map[access.RoleID]access.Role
+	rolesOfOrg index[org.OrganisationID, access.RoleID]
+
+	invitations map[access.InvitationID]access.Invitation
+	invsOfOrg   index[org.OrganisationID, access.InvitationID]
+	// invByToken maps string(TokenHash) to the invitation's ID.
+	invByToken map[string]access.InvitationID
+
+	favourites map[org.UserID]org.AccountID
+
+	// head is the latest committed revision; log holds the committed
+	// entries in commit order, and logOfOrg the positions in log of each
+	// organisation's entries.
+	head     storage.Revision
+	log      []storage.Entry
+	logOfOrg map[string][]int
+}
+
+type membershipKey struct {
+	org  org.OrganisationID
+	user org.UserID
+}
+
+type memberCountKey struct {
+	org  org.OrganisationID
+	role org.Role
+}
+
+type grantKey struct {
+	user    org.UserID
+	account org.AccountID
+}

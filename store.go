@@ -1,0 +1,12 @@
+package orgspace
+
+import (
+	"github.com/orgspace/orgspace/access"
+)
+
+// Store is what a backend's transaction type implements: the Store of every
+// domain package. It grows as domains are added; storage/storagetest checks
+// that a backend implements it faithfully.
+type Store interface {
+	access.Store
+}
