@@ -16,6 +16,7 @@ type Store interface {
 	// DeleteGrant removes a grant; ErrNotFound when there is none.
 	DeleteGrant(user org.UserID, account org.AccountID) error
 	Grant(user org.UserID, account org.AccountID) (Grant, error)
+	// GrantsOfUser lists a user's grants by account ID.
 	GrantsOfUser(user org.UserID) ([]Grant, error)
 	// CountGrantsWithRole counts the grants of a role (to refuse deleting a role in use).
 	CountGrantsWithRole(role RoleID) (int, error)
@@ -31,6 +32,8 @@ type Store interface {
 	// AllRoles calls fn for every custom role, in no particular order.
 	AllRoles(fn func(Role) error) error
 
+	// InsertInvitation and UpdateInvitation fail with ErrAlreadyExists when
+	// another invitation has the same TokenHash.
 	InsertInvitation(inv Invitation) error
 	UpdateInvitation(inv Invitation) error
 	Invitation(id InvitationID) (Invitation, error)

@@ -6,7 +6,9 @@ import "github.com/orgspace/orgspace/storage"
 // look one object up return storage.ErrNotFound when it does not exist;
 // Insert methods return storage.ErrAlreadyExists when the ID (or, for users,
 // the normalised email) is taken. Listings are ordered by ID and return the
-// objects with an ID greater than after, at most limit of them.
+// objects with an ID greater than after, at most limit of them; a limit that
+// is not positive fails with ErrInvalidArgument. No update moves an object
+// to another organisation.
 type Store interface {
 	storage.Log
 
@@ -34,6 +36,7 @@ type Store interface {
 	// DeleteMembership removes it; ErrNotFound when there is none.
 	DeleteMembership(org OrganisationID, user UserID) error
 	Membership(org OrganisationID, user UserID) (Membership, error)
+	// MembershipsOfUser lists a user's memberships by organisation ID.
 	MembershipsOfUser(user UserID) ([]Membership, error)
 	// CountMembers counts the memberships of org with the given role.
 	CountMembers(org OrganisationID, role Role) (int, error)

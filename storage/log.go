@@ -61,7 +61,8 @@ type Log interface {
 	// Append adds e to the running transaction's log. The backend sets
 	// Revision and Seq when the transaction commits.
 	Append(e Entry) error
-	// Entries returns the committed entries that match q, oldest first.
+	// Entries returns the committed entries that match q, oldest first; a
+	// q.Limit that is not positive fails with ErrInvalidArgument.
 	Entries(q LogQuery) ([]Entry, error)
 	// Head returns the latest committed revision.
 	Head() (Revision, error)

@@ -40,10 +40,14 @@ func (c Consistency) String() string {
 type Transactor[S any] interface {
 	// Update runs fn in a read-write transaction and commits it as a new
 	// revision, which it returns. If fn returns an error, nothing is kept
-	// and Update returns that error (wrapped errors keep their sentinels).
+	// and Update returns that error (wrapped errors keep their sentinels);
+	// if fn panics, nothing is kept and the panic goes on. A cancelled ctx
+	// fails with an error wrapping ctx.Err() before fn runs. Inside fn, the
+	// Log's Head and Entries see the state before the transaction.
 	Update(ctx context.Context, fn func(S) error) (Revision, error)
-	// View runs fn in a read-only transaction on a state that satisfies c.
-	// A c ahead of anything committed fails with ErrInvalidArgument.
+	// View runs fn in a read-only transaction on a state that satisfies c;
+	// writes through its Store fail. A c ahead of anything committed fails
+	// with ErrInvalidArgument.
 	View(ctx context.Context, c Consistency, fn func(S) error) error
 }
 
