@@ -71,10 +71,7 @@ func authorizeAccountUsers(st Store, actor org.Actor, a org.Account, now time.Ti
 
 // authorizeOwner allows operators, System and the Owners of o.
 func authorizeOwner(st Store, actor org.Actor, o org.OrganisationID, what string) error {
-	if err := org.RequireOwner(st, actor, o, what); err != nil {
-		return fmt.Errorf("access: %w", err)
-	}
-	return nil
+	return org.RequireOwner(st, actor, o, what)
 }
 
 // orgsOf returns the organisations user belongs to, by role or by grant.

@@ -100,7 +100,10 @@ func HashToken(token string) []byte {
 // ParseToken validates an invitation token received from outside: 43
 // base64url characters, as made by Invite.
 func ParseToken(token string) (string, error) {
-	b, err := base64.RawURLEncoding.DecodeString(token)
+	if len(token) != 43 {
+		return "", fmt.Errorf("access: invitation token is malformed: %w", storage.ErrInvalidArgument)
+	}
+	b, err := base64.RawURLEncoding.Strict().DecodeString(token)
 	if err != nil || len(b) != 32 {
 		return "", fmt.Errorf("access: invitation token is malformed: %w", storage.ErrInvalidArgument)
 	}

@@ -51,7 +51,11 @@ func requireRole(st Store, a Actor, org OrganisationID, min Role, what string) e
 		return err
 	}
 	if m.Role < min {
-		return fmt.Errorf("org: only an %s of organisation %s may %s (actor %s): %w", min, org, what, a, storage.ErrPermissionDenied)
+		who := "an Owner"
+		if min == Member {
+			who = "an Owner or a Member"
+		}
+		return fmt.Errorf("org: only %s of organisation %s may %s (actor %s): %w", who, org, what, a, storage.ErrPermissionDenied)
 	}
 	return nil
 }

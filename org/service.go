@@ -280,8 +280,14 @@ func (s *Service) CreateUser(ctx context.Context, actor Actor, in NewUser) (User
 }
 
 // ErrUserExists is wrapped by the error of creating a user whose email is
-// taken. It wraps storage.ErrAlreadyExists and reads as the seed's message.
-var ErrUserExists = fmt.Errorf("that user already exists: %w", storage.ErrAlreadyExists)
+// taken. It reads as the seeds' message, "that user already exists", and
+// errors.Is(ErrUserExists, storage.ErrAlreadyExists) holds.
+var ErrUserExists error = userExistsError{}
+
+type userExistsError struct{}
+
+func (userExistsError) Error() string        { return "that user already exists" }
+func (userExistsError) Is(target error) bool { return target == storage.ErrAlreadyExists }
 
 // InsertNewUser validates in, inserts the user and logs it, inside the
 // caller's transaction. Package access calls it from its own writes.

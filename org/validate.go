@@ -43,11 +43,14 @@ func CheckName(field, name string) (string, error) {
 // characters, a local part of at most 64, and a domain with a dot. Two
 // addresses are the same user exactly when they normalise to the same string.
 func NormaliseEmail(email string) (string, error) {
+	if !utf8.ValidString(email) {
+		return "", invalid("email", "is not valid UTF-8")
+	}
 	e := strings.ToLower(strings.TrimSpace(email))
 	if e == "" {
 		return "", invalid("email", "is empty")
 	}
-	if !utf8.ValidString(e) || len(e) > 254 {
+	if len(e) > 254 {
 		return "", invalid("email", "%q is not a valid address", email)
 	}
 	addr, err := mail.ParseAddress(e)

@@ -61,7 +61,10 @@ func DecodeCursor(c Cursor, n int) ([]string, error) {
 	bad := func(why string) ([]string, error) {
 		return nil, fmt.Errorf("storage: cursor: %s: %w", why, ErrInvalidArgument)
 	}
-	b, err := base64.RawURLEncoding.DecodeString(string(c))
+	if n < 0 {
+		return bad("negative key length")
+	}
+	b, err := base64.RawURLEncoding.Strict().DecodeString(string(c))
 	if err != nil {
 		return bad("not base64url")
 	}
@@ -69,7 +72,7 @@ func DecodeCursor(c Cursor, n int) ([]string, error) {
 		return bad("unknown version")
 	}
 	b = b[1:]
-	key := make([]string, 0, n)
+	key := make([]string, 0, min(n, len(b)))
 	for len(b) > 0 {
 		l, w := binary.Uvarint(b)
 		if w <= 0 || l > uint64(len(b)-w) {
