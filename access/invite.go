@@ -104,7 +104,23 @@ func (s *Service) authorizeInvitation(st Store, actor org.Actor, inv *Invitation
 		if role.Org != "" && role.Org != a.Org {
 			return fmt.Errorf("access: invitation: role %q belongs to another organisation: %w", inv.Role, storage.ErrInvalidArgument)
 		}
-		if err := authorizeAccountUsers(st, actor, a, s.env.Now(), role.Permissions); err != nil {
+		stake := []Permissions{role.Permissions}
+		// Accepting replaces the invitee's role on the account, so the
+		// inviter must also be allowed to change the role they hold now.
+		if u, err := st.UserByEmail(inv.Email); err == nil {
+			if g, err := st.Grant(u.ID, a.ID); err == nil {
+				held, err := lookupRole(st, g.Role)
+				if err != nil {
+					return err
+				}
+				stake = append(stake, held.Permissions)
+			} else if !storage.IsNotFound(err) {
+				return err
+			}
+		} else if !storage.IsNotFound(err) {
+			return err
+		}
+		if err := authorizeAccountUsers(st, actor, a, s.env.Now(), stake...); err != nil {
 			return err
 		}
 	}
@@ -148,12 +164,18 @@ func (s *Service) pendingByToken(st Store, token string) (Invitation, error) {
 // name; an existing user keeps theirs (name is ignored). The invitee
 // receives the offered grant (replacing a role they had on that account)
 // and organisation role (never lowering one they had), also when they
-// belong to other organisations.
+// belong to other organisations. The inviter's authority is checked again
+// as things stand now: if they may no longer make the offer (they lost
+// their role, or the invitee's current role is above theirs), Accept fails
+// with ErrPermissionDenied and the invitation stays pending.
 func (s *Service) Accept(ctx context.Context, token, name string) (org.User, storage.Revision, error) {
 	var u org.User
 	rev, err := s.update(ctx, func(st Store) error {
 		inv, err := s.pendingByToken(st, token)
 		if err != nil {
+			return err
+		}
+		if err := s.reauthorize(st, inv); err != nil {
 			return err
 		}
 		u, err = st.UserByEmail(inv.Email)
@@ -190,6 +212,18 @@ func (s *Service) Accept(ctx context.Context, token, name string) (org.User, sto
 		return org.User{}, 0, err
 	}
 	return u, rev, nil
+}
+
+// reauthorize checks that inv's inviter may still make its offer.
+func (s *Service) reauthorize(st Store, inv Invitation) error {
+	inviter, err := org.ParseActor(inv.InvitedBy)
+	if err != nil {
+		return fmt.Errorf("access: invitation %s: %w", inv.ID, err)
+	}
+	if err := s.authorizeInvitation(st, inviter, &inv); err != nil {
+		return fmt.Errorf("access: invitation %s: its inviter may no longer make it: %w", inv.ID, err)
+	}
+	return nil
 }
 
 // acceptGrant writes the grant an invitation offers; it was authorised when

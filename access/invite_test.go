@@ -101,3 +101,32 @@ func TestInvitationLifecycle(t *testing.T) {
 		}
 	})
 }
+
+// An invitation never lets its inviter do what Grant refuses: change a role
+// above their own, or give a role after losing the right to.
+func TestInvitationCannotEscalate(t *testing.T) {
+	w := newWorld(t, orgspace.Config{})
+	doorman, _, err := w.space.Access.DefineRole(w.ctx, as(w.owner), w.toppp.ID, access.NewRole{
+		Name: "Doorman", Permissions: access.PermissionsOf(access.ViewAccount, access.ManageAccountUsers)})
+	w.must(err)
+	door := w.grantNew("door@toppp.test", w.engage.ID, doorman.ID)
+
+	before := w.head()
+	_, _, err = w.space.Access.Invite(w.ctx, as(door), access.InviteRequest{Email: "admin@toppp.test", Account: w.engage.ID, Role: access.Observer})
+	w.wantErr(err, storage.ErrPermissionDenied, before)
+
+	// Allowed when made; the inviter loses the right before the invitee accepts.
+	inv := invite(w, as(w.admin), "later@toppp.test", w.engage.ID, access.Editor)
+	_, err = w.space.Access.Revoke(w.ctx, as(w.owner), w.admin, w.engage.ID)
+	w.must(err)
+	before = w.head()
+	_, _, err = w.space.Access.Accept(w.ctx, w.mails["later@toppp.test"], "Later")
+	w.wantErr(err, storage.ErrPermissionDenied, before)
+	page, err := w.space.Access.Invitations(w.ctx, storage.Latest(), as(w.owner), w.toppp.ID, storage.PageRequest{})
+	w.must(err)
+	for _, i := range page.Items {
+		if i.ID == inv.ID && i.Status != access.Pending {
+			t.Errorf("a refused acceptance changed the invitation to %s", i.Status)
+		}
+	}
+}

@@ -128,6 +128,12 @@ func (s *Service) Revoke(ctx context.Context, actor org.Actor, user org.UserID, 
 		if err != nil {
 			return fmt.Errorf("access: revoke: account %q: %w", account, err)
 		}
+		now := s.env.Now()
+		// Authorise before looking the grant up, so that whether a grant
+		// exists is told only to those who manage the account's users.
+		if err := authorizeAccountUsers(st, actor, a, now); err != nil {
+			return err
+		}
 		g, err := st.Grant(user, account)
 		if err != nil {
 			return fmt.Errorf("access: revoke: grant of user %q on account %q: %w", user, account, err)
@@ -136,7 +142,7 @@ func (s *Service) Revoke(ctx context.Context, actor org.Actor, user org.UserID, 
 		if err != nil {
 			return err
 		}
-		if err := authorizeAccountUsers(st, actor, a, s.env.Now(), role.Permissions); err != nil {
+		if err := authorizeAccountUsers(st, actor, a, now, role.Permissions); err != nil {
 			return err
 		}
 		if err := st.DeleteGrant(user, account); err != nil {
@@ -235,6 +241,9 @@ func (s *Service) setOrgRole(st Store, actor org.Actor, o org.OrganisationID, us
 		}
 	}
 	if role == org.NoRole {
+		if cur.Role == org.NoRole {
+			return s.log(st, actor, "access.org_role.set", string(user), org.Subject{Org: o, User: user}, "none → none")
+		}
 		if err := st.DeleteMembership(o, user); err != nil {
 			return fmt.Errorf("access: remove organisation role: %w", err)
 		}

@@ -60,8 +60,12 @@ func TestAdministratorOnlyInAccountsTheyAdminister(t *testing.T) {
 	newcomer := w.newUser("newcomer@toppp.test")
 	before := w.head()
 	w.wantErr(w.grant(as(w.admin), newcomer, w.loyalty.ID, access.Observer), storage.ErrPermissionDenied, before)
-	if _, err := w.space.Access.Revoke(w.ctx, as(w.admin), w.owner, w.loyalty.ID); !errors.Is(err, storage.ErrNotFound) {
-		t.Errorf("revoke of a missing grant: %v", err)
+	// Whether a grant exists is told only to those who manage the account.
+	if _, err := w.space.Access.Revoke(w.ctx, as(w.admin), w.owner, w.loyalty.ID); !errors.Is(err, storage.ErrPermissionDenied) {
+		t.Errorf("revoke of a missing grant elsewhere: %v", err)
+	}
+	if _, err := w.space.Access.Revoke(w.ctx, as(w.admin), w.owner, w.engage.ID); !errors.Is(err, storage.ErrNotFound) {
+		t.Errorf("revoke of a missing grant in their account: %v", err)
 	}
 }
 

@@ -2,6 +2,7 @@ package org
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/orgspace/orgspace/storage"
 )
@@ -56,6 +57,27 @@ func (a Actor) String() string {
 		return "user:" + a.ID
 	}
 	return "nobody"
+}
+
+// ParseActor parses the form String renders: "system", "operator:<id>" or
+// "user:<id>" (as kept in Invitation.InvitedBy and Grant.GrantedBy).
+func ParseActor(s string) (Actor, error) {
+	kind, id, _ := strings.Cut(s, ":")
+	var a Actor
+	switch kind {
+	case "system":
+		if s == "system" {
+			return System(), nil
+		}
+	case "operator":
+		a = Actor{Kind: ActorOperator, ID: id}
+	case "user":
+		a = Actor{Kind: ActorUser, ID: id}
+	}
+	if a.Kind == ActorNone || CheckID("actor ID", id) != nil {
+		return Actor{}, invalid("actor", "%q is not \"system\", \"operator:<id>\" or \"user:<id>\"", s)
+	}
+	return a, nil
 }
 
 // Resolve checks that a names an existing operator or user (System needs no

@@ -158,3 +158,29 @@ func FuzzCheckSettings(f *testing.F) {
 		}
 	})
 }
+
+// Every actor renders to a string that parses back to it, and any other
+// string is refused with ErrInvalidArgument.
+func FuzzParseActor(f *testing.F) {
+	for _, s := range []string{"system", "operator:op_1", "user:usr_2", "user:", "nobody", "system:x", "user:a b", ":"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		a, err := org.ParseActor(in)
+		if err != nil {
+			fuzzWantInvalid(t, "ParseActor", err)
+			return
+		}
+		if a.String() != in {
+			t.Fatalf("ParseActor(%q) = %v, which renders as %q", in, a, a.String())
+		}
+		for _, b := range []org.Actor{org.System(), org.AsOperator(org.OperatorID(a.ID)), org.AsUser(org.UserID(a.ID))} {
+			if b.Kind != org.ActorSystem && b.ID == "" {
+				continue
+			}
+			if got, err := org.ParseActor(b.String()); err != nil || got != b {
+				t.Fatalf("ParseActor(%q) = %v, %v; want %v", b.String(), got, err, b)
+			}
+		}
+	})
+}
