@@ -74,7 +74,7 @@ func (ix *Index) accessible(u *userEntry, now time.Time) []AccountAccess {
 			return
 		}
 		row.Role = string(row.Grant)
-		if orgRole == org.Owner || row.Grant == "" {
+		if Effective(orgRole, a.Product, 0, false).Has(ViewAccount) {
 			row.Role = orgRole.String()
 		}
 		out = append(out, row)

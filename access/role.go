@@ -182,7 +182,8 @@ func (s *Service) UpdateRole(ctx context.Context, actor org.Actor, id RoleID, in
 	})
 }
 
-// DeleteRole removes a custom role that no grant uses. Owners and operators may.
+// DeleteRole removes a custom role that no grant and no pending invitation
+// uses. Owners and operators may.
 func (s *Service) DeleteRole(ctx context.Context, actor org.Actor, id RoleID) (storage.Revision, error) {
 	return s.update(ctx, func(st Store) error {
 		r, err := s.customRole(st, id)
@@ -198,6 +199,11 @@ func (s *Service) DeleteRole(ctx context.Context, actor org.Actor, id RoleID) (s
 		}
 		if n > 0 {
 			return fmt.Errorf("access: role %q is used by %d grants: %w", id, n, storage.ErrFailedPrecondition)
+		}
+		if inv, err := s.pendingOffer(st, r.Org, id); err != nil {
+			return err
+		} else if inv != "" {
+			return fmt.Errorf("access: role %q is offered by pending invitation %s (revoke it first): %w", id, inv, storage.ErrFailedPrecondition)
 		}
 		if err := st.DeleteRole(id); err != nil {
 			return fmt.Errorf("access: delete role: %w", err)
@@ -241,4 +247,26 @@ func (s *Service) Roles(ctx context.Context, c storage.Consistency, actor org.Ac
 		return nil, err
 	}
 	return out, nil
+}
+
+// pendingOffer returns a pending invitation of organisation o that offers
+// role id, or "". Deleting a role is rare, so it pages through the
+// organisation's invitations rather than keeping an index of offers.
+func (s *Service) pendingOffer(st Store, o org.OrganisationID, id RoleID) (InvitationID, error) {
+	now := s.env.Now()
+	for after := InvitationID(""); ; {
+		page, err := st.ListInvitations(o, after, storage.MaxPageSize)
+		if err != nil {
+			return "", err
+		}
+		for _, inv := range page {
+			if inv.Role == id && inv.StatusAt(now) == Pending {
+				return inv.ID, nil
+			}
+		}
+		if len(page) < storage.MaxPageSize {
+			return "", nil
+		}
+		after = page[len(page)-1].ID
+	}
 }

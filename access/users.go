@@ -60,6 +60,16 @@ func (s *Service) Grant(ctx context.Context, actor org.Actor, r GrantRequest) (s
 		return 0, err
 	}
 	return s.update(ctx, func(st Store) error {
+		a, err := st.Account(r.Account)
+		if err != nil {
+			return fmt.Errorf("access: grant: account %q: %w", r.Account, err)
+		}
+		// Authorise before looking anything else up, so that which users,
+		// roles and grants exist is told only to those who manage the
+		// account's users.
+		if err := authorizeAccountUsers(st, actor, a, s.env.Now()); err != nil {
+			return err
+		}
 		if _, err := st.User(r.User); err != nil {
 			return fmt.Errorf("access: grant: user %q: %w", r.User, err)
 		}
@@ -211,11 +221,11 @@ func (s *Service) SetOrganisationRole(ctx context.Context, actor org.Actor, o or
 		if _, err := st.Organisation(o); err != nil {
 			return fmt.Errorf("access: organisation %q: %w", o, err)
 		}
-		if _, err := st.User(user); err != nil {
-			return fmt.Errorf("access: user %q: %w", user, err)
-		}
 		if err := authorizeOwner(st, actor, o, "give or remove organisation roles"); err != nil {
 			return err
+		}
+		if _, err := st.User(user); err != nil {
+			return fmt.Errorf("access: user %q: %w", user, err)
 		}
 		if err := authorizeAttach(st, actor, user, o); err != nil {
 			return err
@@ -247,11 +257,12 @@ func (s *Service) setOrgRole(st Store, actor org.Actor, o org.OrganisationID, us
 		if err := st.DeleteMembership(o, user); err != nil {
 			return fmt.Errorf("access: remove organisation role: %w", err)
 		}
-		if err := s.dropFavouriteIfInaccessible(st, user); err != nil {
-			return err
-		}
 	} else if err := st.PutMembership(org.Membership{Org: o, User: user, Role: role, Since: s.env.Now()}); err != nil {
 		return fmt.Errorf("access: set organisation role: %w", err)
+	}
+	// A demoted Owner may lose the accounts they reached as Owner.
+	if err := s.dropFavouriteIfInaccessible(st, user); err != nil {
+		return err
 	}
 	return s.log(st, actor, "access.org_role.set", string(user), org.Subject{Org: o, User: user},
 		fmt.Sprintf("%s → %s", cur.Role, role))
