@@ -3,26 +3,16 @@ package access_test
 import (
 	"context"
 	"errors"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/orgspace/orgspace"
 	"github.com/orgspace/orgspace/access"
+	"github.com/orgspace/orgspace/access/accesstest"
 	"github.com/orgspace/orgspace/org"
 	"github.com/orgspace/orgspace/storage"
 	"github.com/orgspace/orgspace/storage/memstore"
 )
-
-// clock is a settable test clock.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-
-func (c *clock) advance(d time.Duration) { c.mu.Lock(); c.now = c.now.Add(d); c.mu.Unlock() }
 
 // world is the seeds' set-up: organisation Toppp with an Engage, a Loyalty
 // and an Events account, an Owner, and users in several roles.
@@ -30,7 +20,7 @@ type world struct {
 	t        *testing.T
 	ctx      context.Context
 	space    *orgspace.Space
-	clock    *clock
+	clock    *accesstest.Clock
 	operator org.Actor
 	mails    map[string]string // email → last token
 
@@ -42,7 +32,7 @@ type world struct {
 
 func newWorld(t *testing.T, cfg orgspace.Config) *world {
 	t.Helper()
-	w := &world{t: t, ctx: context.Background(), clock: &clock{now: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)}, mails: map[string]string{}}
+	w := &world{t: t, ctx: context.Background(), clock: accesstest.NewClock(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)), mails: map[string]string{}}
 	cfg.Clock, cfg.IDs = w.clock, &org.SequentialIDs{}
 	cfg.Notifier = access.NotifierFunc(func(_ context.Context, m access.InvitationMail) error {
 		w.mails[m.Invitation.Email] = m.Token

@@ -61,7 +61,7 @@ func TestInvitationLifecycle(t *testing.T) {
 	t.Run("expired after 7 days, resent with a new token", func(t *testing.T) {
 		inv := invite(w, as(w.owner), "slow@toppp.test", w.engage.ID, access.Observer)
 		old := w.mails["slow@toppp.test"]
-		w.clock.advance(access.DefaultInvitationTTL)
+		w.clock.Advance(access.DefaultInvitationTTL)
 		before := w.head()
 		_, _, err := w.space.Access.Accept(w.ctx, old, "Slow")
 		w.wantErr(err, storage.ErrFailedPrecondition, before)

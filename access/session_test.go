@@ -65,7 +65,7 @@ func TestFavouriteFallsBackWhenAccessIsRemoved(t *testing.T) {
 	if got := favourite(w, w.marketer); got != zetaAccount.ID {
 		t.Errorf("favourite = %s, want %s", got, zetaAccount.ID)
 	}
-	w.clock.advance(3600e9)
+	w.clock.Advance(3600e9)
 	if got := favourite(w, w.marketer); got != w.engage.ID {
 		t.Errorf("after expiry, favourite = %s, want %s", got, w.engage.ID)
 	}

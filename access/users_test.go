@@ -235,7 +235,7 @@ func TestTimeBoundAccessEndsByItself(t *testing.T) {
 	if !w.space.Access.Check(auditor, w.loyalty.ID, access.ViewAccount) {
 		t.Fatal("the time-bound grant does not hold before it ends")
 	}
-	w.clock.advance(48 * 60 * 60 * 1e9)
+	w.clock.Advance(48 * 60 * 60 * 1e9)
 	if w.space.Access.Check(auditor, w.loyalty.ID, access.ViewAccount) {
 		t.Error("the time-bound grant still holds after it ended")
 	}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/orgspace/orgspace"
 	"github.com/orgspace/orgspace/access"
+	"github.com/orgspace/orgspace/access/accesstest"
 	"github.com/orgspace/orgspace/org"
 	"github.com/orgspace/orgspace/storage"
 )
@@ -66,53 +67,6 @@ func svcBackendOf[T orgspace.Store](b storage.Transactor[T]) svcBackend {
 // backend stores the times it derives exactly.
 var svcT0 = time.Date(2026, time.March, 2, 9, 0, 0, 0, time.UTC)
 
-// svcClock is a controllable org.Clock, safe for concurrent use.
-type svcClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-// Now implements org.Clock.
-func (c *svcClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-// Advance moves the clock forward by d.
-func (c *svcClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
-
-// svcMailbox is an access.Notifier that keeps the latest token of every
-// invitation; it is safe for concurrent use.
-type svcMailbox struct {
-	mu     sync.Mutex
-	tokens map[access.InvitationID]string
-	mails  int
-}
-
-func (m *svcMailbox) notify(_ context.Context, mail access.InvitationMail) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.tokens == nil {
-		m.tokens = map[access.InvitationID]string{}
-	}
-	m.tokens[mail.Invitation.ID] = mail.Token
-	m.mails++
-	return nil
-}
-
-// token returns the latest token mailed for invitation id.
-func (m *svcMailbox) token(id access.InvitationID) (string, bool) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	tok, ok := m.tokens[id]
-	return tok, ok
-}
-
 // svcRand is a deterministic io.Reader for invitation tokens, safe for
 // concurrent use.
 type svcRand struct {
@@ -139,9 +93,9 @@ type svcEnv struct {
 	t       *testing.T
 	ctx     context.Context
 	backend svcBackend
-	clock   *svcClock
+	clock   *accesstest.Clock
 	ids     *org.SequentialIDs
-	mail    *svcMailbox
+	mail    *accesstest.Mailbox
 	rand    *svcRand
 
 	space    *orgspace.Space
@@ -159,9 +113,9 @@ func newSvcEnv(t *testing.T, newBackend func(t *testing.T) svcBackend) *svcEnv {
 		t:       t,
 		ctx:     t.Context(),
 		backend: newBackend(t),
-		clock:   &svcClock{now: svcT0},
+		clock:   accesstest.NewClock(svcT0),
 		ids:     &org.SequentialIDs{},
-		mail:    &svcMailbox{},
+		mail:    accesstest.NewMailbox(),
 		rand:    newSvcRand(1),
 	}
 	e.space = e.open()
@@ -175,7 +129,7 @@ func newSvcEnv(t *testing.T, newBackend func(t *testing.T) svcBackend) *svcEnv {
 // the ID generator (so IDs never repeat across them), the mailbox and the
 // token source.
 func (e *svcEnv) config() orgspace.Config {
-	return orgspace.Config{Clock: e.clock, IDs: e.ids, Notifier: access.NotifierFunc(e.mail.notify), Rand: e.rand}
+	return orgspace.Config{Clock: e.clock, IDs: e.ids, Notifier: e.mail, Rand: e.rand}
 }
 
 // open opens another Space on e's backend.

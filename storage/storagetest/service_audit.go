@@ -272,7 +272,7 @@ func svcTestAuditOfWrites(t *testing.T, newBackend func(t *testing.T) svcBackend
 			return rev, []svcAudit{{Action: "access.invitation.create", Actor: user(f.owner), Target: string(inv.ID), Org: string(f.acme), Account: string(f.events)}}, err
 		}},
 		{"Accept by a new user creates them, grants and sets the organisation role", func() (storage.Revision, []svcAudit, error) {
-			tok, ok := e.mail.token(invID)
+			tok, ok := e.mail.Token(invID)
 			if !ok {
 				return 0, nil, fmt.Errorf("no mail for invitation %s", invID)
 			}
@@ -291,7 +291,7 @@ func svcTestAuditOfWrites(t *testing.T, newBackend func(t *testing.T) svcBackend
 			return rev, []svcAudit{{Action: "access.invitation.create", Actor: user(f.owner), Target: string(inv.ID), Org: string(f.acme)}}, err
 		}},
 		{"Decline by the invitee", func() (storage.Revision, []svcAudit, error) {
-			tok, _ := e.mail.token(invID)
+			tok, _ := e.mail.Token(invID)
 			rev, err := sp.Access.Decline(ctx, tok)
 			return rev, []svcAudit{{Action: "access.invitation.decline", Actor: "invitee:shy@example.test", Target: string(invID), Org: string(f.acme)}}, err
 		}},

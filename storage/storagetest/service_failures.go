@@ -36,7 +36,7 @@ func (e *svcEnv) failureWorld() *svcFailureWorld {
 		e.t.Helper()
 		inv, _, err := sp.Access.Invite(ctx, actor, r)
 		e.must(err)
-		tok, ok := e.mail.token(inv.ID)
+		tok, ok := e.mail.Token(inv.ID)
 		if !ok {
 			e.t.Fatalf("no mail for invitation %s", inv.ID)
 		}
@@ -204,7 +204,7 @@ func svcTestFailedWrites(t *testing.T, newBackend func(t *testing.T) svcBackend)
 			return err
 		}},
 		{"Accept by a new invitee without a name", storage.ErrInvalidArgument, "name", func() error {
-			tok, _ := e.mail.token(w.orgPending)
+			tok, _ := e.mail.Token(w.orgPending)
 			_, _, err := sp.Access.Accept(ctx, tok, "")
 			return err
 		}},

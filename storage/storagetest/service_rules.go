@@ -34,7 +34,7 @@ func (e *svcEnv) invite(actor org.Actor, r access.InviteRequest) (access.Invitat
 	e.t.Helper()
 	inv, _, err := e.space.Access.Invite(e.ctx, actor, r)
 	e.must(err)
-	tok, ok := e.mail.token(inv.ID)
+	tok, ok := e.mail.Token(inv.ID)
 	if !ok {
 		e.t.Fatalf("no mail for invitation %s", inv.ID)
 	}
@@ -155,7 +155,7 @@ var svcRules = []svcRule{
 		e.clock.Advance(6 * 24 * time.Hour)
 		_, _, err := e.space.Access.Resend(e.ctx, f.adminA, id)
 		e.must(err)
-		fresh, _ := e.mail.token(id)
+		fresh, _ := e.mail.Token(id)
 		e.clock.Advance(2 * 24 * time.Hour) // past the first validity period
 		_, _, err = e.space.Access.Accept(e.ctx, old, "New")
 		wantErr(t, "Accept with the old token", err, storage.ErrNotFound)
@@ -176,7 +176,7 @@ var svcRules = []svcRule{
 		wantErr(t, "Accept when expired", err, storage.ErrFailedPrecondition)
 		_, _, err = e.space.Access.Resend(e.ctx, f.ownerA, id)
 		e.must(err)
-		tok, _ = e.mail.token(id)
+		tok, _ = e.mail.Token(id)
 		u := e.accept(tok, "Late")
 		if r := e.membership(f.acme, u.ID); r != org.Member {
 			t.Errorf("the invitee is %s of Acme, want member", r)

@@ -15,6 +15,7 @@ import (
 
 	"github.com/orgspace/orgspace"
 	"github.com/orgspace/orgspace/access"
+	"github.com/orgspace/orgspace/access/accesstest"
 	"github.com/orgspace/orgspace/org"
 	"github.com/orgspace/orgspace/storage"
 )
@@ -73,8 +74,8 @@ type smEmail struct{ raw, norm string }
 type svcMachine struct {
 	ctx     context.Context
 	backend svcBackend
-	clock   *svcClock
-	mail    *svcMailbox
+	clock   *accesstest.Clock
+	mail    *accesstest.Mailbox
 	cfg     orgspace.Config
 	space   *orgspace.Space
 	m       *model
@@ -103,13 +104,13 @@ func newSvcMachine(rt *rapid.T, backend svcBackend) *svcMachine {
 	sm := &svcMachine{
 		ctx:     context.Background(),
 		backend: backend,
-		clock:   &svcClock{now: svcT0},
-		mail:    &svcMailbox{},
+		clock:   accesstest.NewClock(svcT0),
+		mail:    accesstest.NewMailbox(),
 		m:       newModel(svcT0, smInvitationTTL),
 		strict:  rapid.Bool().Draw(rt, "strict switch"),
 	}
 	sm.cfg = orgspace.Config{
-		Clock: sm.clock, IDs: &org.SequentialIDs{}, Notifier: access.NotifierFunc(sm.mail.notify),
+		Clock: sm.clock, IDs: &org.SequentialIDs{}, Notifier: sm.mail,
 		Rand: newSvcRand(2), InvitationTTL: smInvitationTTL, StrictSwitch: sm.strict,
 	}
 	var err error
@@ -325,7 +326,7 @@ func (sm *svcMachine) wrote(rt *rapid.T, what string, rev storage.Revision) {
 // mailed returns the token of the latest mail of invitation id.
 func (sm *svcMachine) mailed(rt *rapid.T, id access.InvitationID) string {
 	rt.Helper()
-	tok, ok := sm.mail.token(id)
+	tok, ok := sm.mail.Token(id)
 	if !ok {
 		rt.Fatalf("no mail for invitation %s", id)
 	}
