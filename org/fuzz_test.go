@@ -184,3 +184,24 @@ func FuzzParseActor(f *testing.F) {
 		}
 	})
 }
+
+// An ID from outside is accepted exactly when it is 1 to 128 bytes of
+// printable ASCII without spaces; a refusal names the field.
+func FuzzCheckID(f *testing.F) {
+	for _, s := range []string{"acc_1", "", " ", "a b", "é", strings.Repeat("x", 128), strings.Repeat("x", 129), "usr_\x00"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, id string) {
+		err := org.CheckID("account", id)
+		valid := len(id) >= 1 && len(id) <= 128 && strings.IndexFunc(id, func(r rune) bool { return r <= ' ' || r > '~' }) < 0
+		if valid != (err == nil) {
+			t.Fatalf("CheckID(%q) = %v, want valid=%v", id, err, valid)
+		}
+		if err != nil {
+			fuzzWantInvalid(t, "CheckID", err)
+			if !strings.Contains(err.Error(), "account") {
+				t.Fatalf("CheckID(%q): error %q does not name the field", id, err)
+			}
+		}
+	})
+}
