@@ -1,0 +1,15 @@
+// Package synthetic generates deterministic, realistically shaped data sets
+// for benchmarks and load tests of orgspace: organisations with one Owner
+// each, accounts of the three products, users holding grants on accounts of
+// one to three organisations (built-in and custom roles, some time-bound,
+// some expired), plus two marked users with exactly 1 and 100 accessible
+// accounts.
+//
+// [Generate] builds a [Dataset] in memory from a [Config] (the same Config
+// always gives the same data); [Dataset.Load] writes it into any backend
+// through access.Store in a few large transactions; [Dataset.Queries] draws
+// permission checks with their expected answers, for benchmarks that also
+// verify what they measure.
+//
+// The package is internal: it is for orgspace's own tests and benchmarks.
+package synthetic
