@@ -1,6 +1,7 @@
 package access
 
 import (
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -15,9 +16,12 @@ import (
 // every change it sees in the log (copy-on-write), so an *Index may be used
 // from any number of goroutines and never changes under them.
 //
-// Users are held in a large base map built once plus a small delta map of
-// the users changed since; a patch copies only the delta, and the delta is
-// folded into a new base when it grows past a fraction of the base.
+// Check reads two small maps (accounts, organisation roles) and a flat
+// hash table of grants whose slots hold their keys inline (grantTable), so
+// it touches about one cache line of the large structures. The listings
+// read per-user entries: a large base map built once plus a small delta map
+// of the users changed since. A patch copies only the small maps, and the
+// deltas are folded into a new base and table when they grow past maxDelta.
 type Index struct {
 	rev   storage.Revision
 	pos   storage.Position
@@ -26,12 +30,70 @@ type Index struct {
 	base  map[org.UserID]*userEntry
 	delta map[org.UserID]*userEntry // a nil entry: the user holds nothing
 
+	grants     *grantTable
+	grantDelta map[grantKey]grantCell // grants changed since the table was built
+	members    map[memberKey]org.Role // every Owner and Member
+
 	accounts map[org.AccountID]*org.Account
 	orgs     map[org.OrganisationID]*orgEntry
-	roles    map[RoleID]*Role // custom roles
+	roles    roleTable
 
 	accountUsers map[org.AccountID][]org.UserID      // grant holders, sorted
 	orgUsers     map[org.OrganisationID][]org.UserID // members and grant holders, sorted
+}
+
+type memberKey struct {
+	user org.UserID
+	org  org.OrganisationID
+}
+
+// roleTable numbers the roles so that the grant table holds a small index
+// and a role's change reaches every grant of it at once. The built-in roles
+// come first; a deleted custom role keeps its number, with no permissions.
+type roleTable struct {
+	index map[RoleID]uint32
+	ids   []RoleID
+	perms []Permissions
+	org   []org.OrganisationID // "" for the built-in roles
+}
+
+// noRole is the number of no role at all: no permissions.
+const noRole = 0
+
+func newRoleTable() roleTable {
+	rt := roleTable{index: map[RoleID]uint32{}, ids: []RoleID{noRole: ""}, perms: []Permissions{noRole: 0}, org: []org.OrganisationID{noRole: ""}}
+	for _, r := range builtinRoles {
+		rt.perms[rt.number(r.ID)] = r.Permissions
+	}
+	return rt
+}
+
+// lookup returns the number of role id; an unknown role gets noRole, which
+// holds no permission.
+func (rt *roleTable) lookup(id RoleID) uint32 {
+	if n, ok := rt.index[id]; ok {
+		return n
+	}
+	return noRole
+}
+
+// number returns the number of role id, giving a new one to an unknown id
+// (changing rt: only for a table no reader has seen).
+func (rt *roleTable) number(id RoleID) uint32 {
+	if n, ok := rt.index[id]; ok {
+		return n
+	}
+	n := uint32(len(rt.perms))
+	rt.index[id] = n
+	rt.ids = append(rt.ids, id)
+	rt.perms = append(rt.perms, 0)
+	rt.org = append(rt.org, "")
+	return n
+}
+
+// clone returns a copy of rt that may be changed.
+func (rt roleTable) clone() roleTable {
+	return roleTable{index: maps.Clone(rt.index), ids: slices.Clone(rt.ids), perms: slices.Clone(rt.perms), org: slices.Clone(rt.org)}
 }
 
 type userEntry struct {
@@ -41,8 +103,7 @@ type userEntry struct {
 }
 
 type grantEntry struct {
-	account org.AccountID
-	org     org.OrganisationID
+	account org.AccountID // its organisation: Index.accounts
 	role    RoleID
 	expires int64 // Unix nanoseconds; 0: never
 }
@@ -103,20 +164,17 @@ func (u *userEntry) roleIn(o org.OrganisationID) org.Role {
 
 // rolePermissions returns the permissions of a built-in or custom role.
 func (ix *Index) rolePermissions(id RoleID) Permissions {
-	switch id {
-	case Administrator:
-		return builtinRoles[0].Permissions
-	case Marketer:
-		return builtinRoles[1].Permissions
-	case Editor:
-		return builtinRoles[2].Permissions
-	case Observer:
-		return builtinRoles[3].Permissions
+	return ix.roles.perms[ix.roles.lookup(id)]
+}
+
+// grant returns the grant of (user, account) as Check sees it.
+func (ix *Index) grant(user org.UserID, account org.AccountID) (grantCell, bool) {
+	if len(ix.grantDelta) != 0 {
+		if c, ok := ix.grantDelta[grantKey{user, account}]; ok {
+			return c, c.present
+		}
 	}
-	if r := ix.roles[id]; r != nil {
-		return r.Permissions
-	}
-	return 0
+	return ix.grants.lookup(user, account)
 }
 
 func (ix *Index) now() time.Time {
@@ -133,16 +191,12 @@ func (ix *Index) Check(user org.UserID, account org.AccountID, p Permission) boo
 	if a == nil {
 		return false
 	}
-	u := ix.user(user)
-	if u == nil {
-		return false
-	}
-	orgRole := u.roleIn(a.Org)
+	orgRole := ix.members[memberKey{user, a.Org}]
 	var granted Permissions
 	active := false
-	if g := u.grant(account); g != nil {
+	if g, ok := ix.grant(user, account); ok {
 		active = g.expires == 0 || ix.now().UnixNano() < g.expires
-		granted = ix.rolePermissions(g.role)
+		granted = ix.roles.perms[g.role]
 	}
 	return Effective(orgRole, a.Product, granted, active).Has(p)
 }
@@ -153,7 +207,7 @@ func (ix *Index) CheckOrganisation(user org.UserID, o org.OrganisationID, p Perm
 	if ix.orgs[o] == nil {
 		return false
 	}
-	return Effective(ix.user(user).roleIn(o), "", 0, false).Has(p)
+	return Effective(ix.members[memberKey{user, o}], "", 0, false).Has(p)
 }
 
 // Accessible reports whether user can open account (holds ViewAccount in it).

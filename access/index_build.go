@@ -2,9 +2,11 @@ package access
 
 import (
 	"cmp"
+	"iter"
 	"maps"
 	"math"
 	"slices"
+	"strings"
 
 	"github.com/orgspace/orgspace/org"
 	"github.com/orgspace/orgspace/storage"
@@ -25,10 +27,10 @@ func buildIndex(st Store, clock org.Clock) (*Index, error) {
 		rev:          head,
 		pos:          afterRevision(head),
 		clock:        clock,
-		base:         make(map[org.UserID]*userEntry),
+		members:      make(map[memberKey]org.Role),
 		accounts:     make(map[org.AccountID]*org.Account),
 		orgs:         make(map[org.OrganisationID]*orgEntry),
-		roles:        make(map[RoleID]*Role),
+		roles:        newRoleTable(),
 		accountUsers: make(map[org.AccountID][]org.UserID),
 		orgUsers:     make(map[org.OrganisationID][]org.UserID),
 	}
@@ -58,58 +60,200 @@ func buildIndex(st Store, clock org.Clock) (*Index, error) {
 	for _, o := range ix.orgs {
 		ix.sortAccounts(o.accounts)
 	}
-	if err := st.AllRoles(func(r Role) error { ix.roles[r.ID] = &r; return nil }); err != nil {
+	err = st.AllRoles(func(r Role) error {
+		n := ix.roles.number(r.ID)
+		ix.roles.perms[n], ix.roles.org[n] = r.Permissions, r.Org
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
-	entry := func(id org.UserID) *userEntry {
-		u := ix.base[id]
-		if u == nil {
-			u = &userEntry{}
-			ix.base[id] = u
-		}
-		return u
-	}
+	b := newUserBuilder()
 	err = st.AllMemberships(func(m org.Membership) error {
-		u := entry(m.User)
-		u.orgs = append(u.orgs, orgRole{org: m.Org, role: m.Role})
+		b.orgs = append(b.orgs, userOrg{b.user(m.User), orgRole{org: m.Org, role: m.Role}})
+		ix.members[memberKey{m.User, m.Org}] = m.Role
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
 	err = st.AllGrants(func(g Grant) error {
-		u := entry(g.User)
-		u.grants = append(u.grants, grantEntryOf(g))
-		ix.accountUsers[g.Account] = append(ix.accountUsers[g.Account], g.User)
+		e := grantEntryOf(g)
+		b.grants.add(userGrant{user: b.user(g.User), account: b.account(g.Account), role: ix.roles.number(g.Role), expires: e.expires})
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
 	err = st.AllFavourites(func(user org.UserID, a org.AccountID) error {
-		entry(user).favourite = a
+		b.favourites = append(b.favourites, userFavourite{b.user(user), a})
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	for id, u := range ix.base {
-		u.sort()
-		for _, o := range u.orgIDs() {
-			ix.orgUsers[o] = append(ix.orgUsers[o], id)
-		}
-	}
-	for _, ids := range ix.accountUsers {
-		slices.Sort(ids)
-	}
-	for _, ids := range ix.orgUsers {
-		slices.Sort(ids)
-	}
+	b.build(ix)
 	return ix, nil
 }
 
+// userBuilder gathers what the store holds per user, numbering users as
+// they come, and then lays every user's grants out in one array: no slice
+// grows and no per-user allocation is made for 100,000s of users.
+type userBuilder struct {
+	number     map[org.UserID]int32
+	ids        []org.UserID
+	accounts   map[org.AccountID]int32
+	accountIDs []org.AccountID
+	grants     chunks[userGrant]
+	orgs       []userOrg
+	favourites []userFavourite
+}
+
+type (
+	// userGrant holds no pointer, so the collector need not scan the
+	// 100,000s of them.
+	userGrant struct {
+		user    int32
+		account int32
+		role    uint32
+		expires int64
+	}
+	userOrg struct {
+		user int32
+		r    orgRole
+	}
+	userFavourite struct {
+		user    int32
+		account org.AccountID
+	}
+)
+
+func newUserBuilder() *userBuilder {
+	return &userBuilder{number: make(map[org.UserID]int32), accounts: make(map[org.AccountID]int32)}
+}
+
+func (b *userBuilder) account(id org.AccountID) int32 {
+	n, ok := b.accounts[id]
+	if !ok {
+		n = int32(len(b.accountIDs))
+		b.accounts[id] = n
+		b.accountIDs = append(b.accountIDs, id)
+	}
+	return n
+}
+
+func (b *userBuilder) user(id org.UserID) int32 {
+	n, ok := b.number[id]
+	if !ok {
+		n = int32(len(b.ids))
+		b.number[id] = n
+		b.ids = append(b.ids, id)
+	}
+	return n
+}
+
+// build fills ix's users, grant table and user listings.
+func (b *userBuilder) build(ix *Index) {
+	users := make([]userEntry, len(b.ids))
+	// Counting sort of the grants by user: count, then place.
+	end := make([]int32, len(b.ids)+1)
+	for g := range b.grants.all() {
+		end[g.user+1]++
+	}
+	for i := 1; i < len(end); i++ {
+		end[i] += end[i-1]
+	}
+	// The grant table is built on another core meanwhile: it reads only
+	// what the builder collected and the role numbers.
+	table := make(chan *grantTable)
+	go func() {
+		t := newGrantTable(b.grants.n)
+		for g := range b.grants.all() {
+			t.set(b.ids[g.user], b.accountIDs[g.account], grantCell{role: g.role, expires: g.expires, present: true})
+		}
+		table <- t
+	}()
+	defer func() { ix.grants = <-table }()
+	all := make([]grantEntry, b.grants.n)
+	next := slices.Clone(end[:len(b.ids)])
+	for g := range b.grants.all() {
+		all[next[g.user]] = grantEntry{account: b.accountIDs[g.account], role: ix.roles.ids[g.role], expires: g.expires}
+		next[g.user]++
+	}
+	for i := range users {
+		users[i].grants = all[end[i]:end[i+1]:end[i+1]]
+	}
+	for _, m := range b.orgs {
+		users[m.user].orgs = append(users[m.user].orgs, m.r)
+	}
+	for _, f := range b.favourites {
+		users[f.user].favourite = f.account
+	}
+	ix.base = make(map[org.UserID]*userEntry, len(users))
+	for i := range users {
+		users[i].sort()
+		ix.base[b.ids[i]] = &users[i]
+	}
+	// Visiting users in ID order appends to every listing in order: one
+	// sort of the users instead of one per account and organisation.
+	order := make([]int32, len(b.ids))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortFunc(order, func(x, y int32) int { return cmp.Compare(b.ids[x], b.ids[y]) })
+	for _, i := range order {
+		id, u := b.ids[i], &users[i]
+		for _, g := range u.grants {
+			ix.accountUsers[g.account] = append(ix.accountUsers[g.account], id)
+			appendOnce(ix.orgUsers, ix.orgOf(g.account), id)
+		}
+		for _, r := range u.orgs {
+			appendOnce(ix.orgUsers, r.org, id)
+		}
+	}
+}
+
+// chunks collects values in fixed-size blocks: unlike a growing slice, it
+// never copies what it holds, which matters for 100,000s of grants.
+type chunks[T any] struct {
+	blocks [][]T
+	n      int
+}
+
+const chunkSize = 4096
+
+func (c *chunks[T]) add(v T) {
+	if c.n%chunkSize == 0 {
+		c.blocks = append(c.blocks, make([]T, 0, chunkSize))
+	}
+	last := &c.blocks[len(c.blocks)-1]
+	*last = append(*last, v)
+	c.n++
+}
+
+// all yields pointers to the values in the order they were added.
+func (c *chunks[T]) all() iter.Seq[*T] {
+	return func(yield func(*T) bool) {
+		for _, b := range c.blocks {
+			for i := range b {
+				if !yield(&b[i]) {
+					return
+				}
+			}
+		}
+	}
+}
+
+// appendOnce appends id to the list of k unless it ends with id already.
+func appendOnce(lists map[org.OrganisationID][]org.UserID, k org.OrganisationID, id org.UserID) {
+	l := lists[k]
+	if n := len(l); n == 0 || l[n-1] != id {
+		lists[k] = append(l, id)
+	}
+}
+
 func grantEntryOf(g Grant) grantEntry {
-	e := grantEntry{account: g.Account, org: g.Org, role: g.Role}
+	e := grantEntry{account: g.Account, role: g.Role}
 	if !g.ExpiresAt.IsZero() {
 		e.expires = g.ExpiresAt.UnixNano()
 	}
@@ -122,7 +266,7 @@ func (u *userEntry) sort() {
 }
 
 // orgIDs returns the organisations u belongs to (by role or grant), sorted.
-func (u *userEntry) orgIDs() []org.OrganisationID {
+func (ix *Index) orgIDs(u *userEntry) []org.OrganisationID {
 	if u == nil {
 		return nil
 	}
@@ -131,10 +275,18 @@ func (u *userEntry) orgIDs() []org.OrganisationID {
 		ids = append(ids, r.org)
 	}
 	for _, g := range u.grants {
-		ids = append(ids, g.org)
+		ids = append(ids, ix.orgOf(g.account))
 	}
 	slices.Sort(ids)
 	return slices.Compact(ids)
+}
+
+// orgOf returns the organisation of an account.
+func (ix *Index) orgOf(a org.AccountID) org.OrganisationID {
+	if acc := ix.accounts[a]; acc != nil {
+		return acc.Org
+	}
+	return ""
 }
 
 func (u *userEntry) accountIDs() []org.AccountID {
@@ -167,14 +319,19 @@ type changeSet struct {
 	orgs     map[org.OrganisationID]bool
 }
 
+// add notes what e changed, from its action's namespace: organisations and
+// their custom roles ("org.organisation.", "access.role."), accounts
+// ("org.account."), and for every other entry the user it names. (Entries
+// name their organisation and account also for the audit log; reloading
+// those on every grant would copy every account for nothing.)
 func (c *changeSet) add(e storage.Entry) {
 	if e.User != "" {
 		c.users[org.UserID(e.User)] = true
 	}
-	if e.Account != "" {
+	switch {
+	case strings.HasPrefix(e.Action, "org.account.") && e.Account != "":
 		c.accounts[org.AccountID(e.Account)] = true
-	}
-	if e.Org != "" {
+	case (strings.HasPrefix(e.Action, "org.organisation.") || strings.HasPrefix(e.Action, "access.role.")) && e.Org != "":
 		c.orgs[org.OrganisationID(e.Org)] = true
 	}
 }
@@ -184,6 +341,9 @@ func (c *changeSet) add(e storage.Entry) {
 func (ix *Index) patch(st Store, ch changeSet, head storage.Revision, pos storage.Position) (*Index, error) {
 	next := *ix
 	next.rev, next.pos = head, pos
+	if len(ch.orgs) > 0 {
+		next.roles = ix.roles.clone()
+	}
 	if len(ch.orgs) > 0 || len(ch.accounts) > 0 {
 		next.orgs = maps.Clone(ix.orgs)
 		next.accounts = maps.Clone(ix.accounts)
@@ -202,6 +362,10 @@ func (ix *Index) patch(st Store, ch changeSet, head storage.Revision, pos storag
 		next.delta = maps.Clone(ix.delta)
 		if next.delta == nil {
 			next.delta = make(map[org.UserID]*userEntry, len(ch.users))
+		}
+		next.grantDelta = maps.Clone(ix.grantDelta)
+		if next.grantDelta == nil {
+			next.grantDelta = make(map[grantKey]grantCell)
 		}
 	}
 	for id := range ch.users {
@@ -233,10 +397,14 @@ func (ix *Index) reloadOrg(st Store, id org.OrganisationID) error {
 	if err != nil {
 		return err
 	}
-	ix.roles = maps.Clone(ix.roles)
-	maps.DeleteFunc(ix.roles, func(_ RoleID, r *Role) bool { return r.Org == id })
+	for n, o := range ix.roles.org {
+		if o == id {
+			ix.roles.perms[n] = 0 // deleted, unless listed below
+		}
+	}
 	for _, r := range roles {
-		ix.roles[r.ID] = &r
+		n := ix.roles.number(r.ID)
+		ix.roles.perms[n], ix.roles.org[n] = r.Permissions, r.Org
 	}
 	return nil
 }
@@ -289,9 +457,42 @@ func (ix *Index) reloadUser(st Store, id org.UserID) error {
 	}
 	old := ix.user(id)
 	ix.accountUsers = resetMembers(ix.accountUsers, id, old.accountIDs(), u.accountIDs())
-	ix.orgUsers = resetMembers(ix.orgUsers, id, old.orgIDs(), u.orgIDs())
+	ix.orgUsers = resetMembers(ix.orgUsers, id, ix.orgIDs(old), ix.orgIDs(u))
 	ix.delta[id] = u
+	if old != nil {
+		for _, g := range old.grants {
+			ix.grantDelta[grantKey{id, g.account}] = grantCell{} // removed, unless set below
+		}
+		if !slices.Equal(old.orgs, u.orgRoles()) {
+			ix.setMembers(id, old.orgs, u.orgRoles())
+		}
+	} else if u != nil && len(u.orgs) > 0 {
+		ix.setMembers(id, nil, u.orgs)
+	}
+	if u != nil {
+		for _, g := range u.grants {
+			ix.grantDelta[grantKey{id, g.account}] = grantCell{role: ix.roles.lookup(g.role), expires: g.expires, present: true}
+		}
+	}
 	return nil
+}
+
+func (u *userEntry) orgRoles() []orgRole {
+	if u == nil {
+		return nil
+	}
+	return u.orgs
+}
+
+// setMembers replaces user's organisation roles in a copy of the members map.
+func (ix *Index) setMembers(user org.UserID, was, is []orgRole) {
+	ix.members = maps.Clone(ix.members)
+	for _, r := range was {
+		delete(ix.members, memberKey{user, r.org})
+	}
+	for _, r := range is {
+		ix.members[memberKey{user, r.org}] = r.role
+	}
 }
 
 // resetMembers moves user from the lists of the keys in was to those in is,
@@ -333,7 +534,7 @@ func resetMembers[K comparable](lists map[K][]org.UserID, user org.UserID, was, 
 	return out
 }
 
-// fold merges the delta into a new base.
+// fold merges the deltas into a new base and a new grant table.
 func (ix *Index) fold() {
 	base := maps.Clone(ix.base)
 	for id, u := range ix.delta {
@@ -344,4 +545,5 @@ func (ix *Index) fold() {
 		}
 	}
 	ix.base, ix.delta = base, nil
+	ix.grants, ix.grantDelta = ix.grants.with(ix.grantDelta), nil
 }

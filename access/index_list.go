@@ -200,7 +200,7 @@ func (ix *Index) UsersOfOrganisation(o org.OrganisationID, after org.UserID, lim
 		ou := OrgUser{User: id, Role: u.roleIn(o)}
 		if u != nil {
 			for _, g := range u.grants {
-				if g.org == o {
+				if ix.orgOf(g.account) == o {
 					ou.Grants++
 				}
 			}

@@ -1,0 +1,179 @@
+package access
+
+import (
+	"hash/maphash"
+	"maps"
+	"slices"
+
+	"github.com/orgspace/orgspace/org"
+)
+
+// grantTable answers "which role, until when, does user hold on account"
+// for Check. A Check is bound by memory latency, not by instructions: each
+// pointer it follows into a large structure is a cache miss. The table is
+// one array of 64-byte slots with the key's bytes inline, so a lookup reads
+// one cache line (and, on a collision, the next).
+//
+// The table is immutable. Changes go to a small map beside it (see
+// Index.grantDelta) until the index folds them into a new table.
+type grantTable struct {
+	seed  maphash.Seed
+	mask  uint64
+	slots []grantSlot
+	used  int // live slots and tombstones
+	// long holds the grants whose user and account IDs together do not fit
+	// in a slot's key.
+	long map[grantKey]grantCell
+}
+
+// grantSlot is one cache line: tag, role, expiry and the key's bytes
+// (user ID then account ID).
+type grantSlot struct {
+	tag     uint32 // 0: empty; tombstone: removed; else hash bits | 1
+	role    uint32
+	expires int64
+	userLen uint8
+	accLen  uint8
+	key     [slotKeyBytes]byte
+}
+
+const (
+	slotKeyBytes = 46
+	tombstone    = 2 // even, so never a live tag
+)
+
+type grantKey struct {
+	user    org.UserID
+	account org.AccountID
+}
+
+// grantCell is what a grant means to Check; present is false for a grant
+// removed since the table was built.
+type grantCell struct {
+	role    uint32
+	expires int64
+	present bool
+}
+
+// newGrantTable returns an empty table for about n grants, kept at most 70%
+// full so probe runs stay short.
+func newGrantTable(n int) *grantTable {
+	size := 16
+	for size*7 < n*10 {
+		size *= 2
+	}
+	return &grantTable{seed: maphash.MakeSeed(), mask: uint64(size - 1), slots: make([]grantSlot, size), long: map[grantKey]grantCell{}}
+}
+
+func (t *grantTable) hash(user org.UserID, account org.AccountID) uint64 {
+	h := maphash.String(t.seed, string(user))
+	return (h ^ maphash.String(t.seed, string(account))*0x9e3779b97f4a7c15) * 0xff51afd7ed558ccd
+}
+
+func fits(user org.UserID, account org.AccountID) bool {
+	return len(user)+len(account) <= slotKeyBytes
+}
+
+func (s *grantSlot) holds(tag uint32, user org.UserID, account org.AccountID) bool {
+	return s.tag == tag && int(s.userLen) == len(user) && int(s.accLen) == len(account) &&
+		string(s.key[:len(user)]) == string(user) &&
+		string(s.key[len(user):len(user)+len(account)]) == string(account)
+}
+
+// find returns the slot of (user, account), or nil.
+func (t *grantTable) find(user org.UserID, account org.AccountID) *grantSlot {
+	h := t.hash(user, account)
+	tag := uint32(h>>32) | 1
+	for i := h & t.mask; ; i = (i + 1) & t.mask {
+		s := &t.slots[i]
+		if s.tag == 0 {
+			return nil
+		}
+		if s.holds(tag, user, account) {
+			return s
+		}
+	}
+}
+
+// lookup returns the grant of (user, account) in the table.
+func (t *grantTable) lookup(user org.UserID, account org.AccountID) (grantCell, bool) {
+	if !fits(user, account) {
+		c, ok := t.long[grantKey{user, account}]
+		return c, ok
+	}
+	if s := t.find(user, account); s != nil {
+		return grantCell{role: s.role, expires: s.expires, present: true}, true
+	}
+	return grantCell{}, false
+}
+
+// set inserts, replaces or (for a cell not present) removes a grant. Only
+// a table that no reader has seen yet may be changed.
+func (t *grantTable) set(user org.UserID, account org.AccountID, c grantCell) {
+	if !fits(user, account) {
+		if c.present {
+			t.long[grantKey{user, account}] = c
+		} else {
+			delete(t.long, grantKey{user, account})
+		}
+		return
+	}
+	if c.present && (t.used+1)*10 > len(t.slots)*7 {
+		t.grow()
+	}
+	h := t.hash(user, account)
+	tag := uint32(h>>32) | 1
+	var free *grantSlot // the first tombstone on the way, to reuse
+	for i := h & t.mask; ; i = (i + 1) & t.mask {
+		s := &t.slots[i]
+		switch {
+		case s.holds(tag, user, account):
+			if c.present {
+				s.role, s.expires = c.role, c.expires
+			} else {
+				*s = grantSlot{tag: tombstone}
+			}
+			return
+		case s.tag == tombstone && free == nil:
+			free = s
+		case s.tag == 0:
+			if !c.present {
+				return
+			}
+			if free == nil {
+				free = s
+				t.used++
+			}
+			*free = grantSlot{tag: tag, role: c.role, expires: c.expires, userLen: uint8(len(user)), accLen: uint8(len(account))}
+			copy(free.key[:], user)
+			copy(free.key[len(user):], account)
+			return
+		}
+	}
+}
+
+// grow rehashes the live slots into a table twice the size, dropping tombstones.
+func (t *grantTable) grow() {
+	old := t.slots
+	*t = grantTable{seed: t.seed, mask: uint64(2*len(old) - 1), slots: make([]grantSlot, 2*len(old)), long: t.long}
+	for i := range old {
+		s := &old[i]
+		if s.tag == 0 || s.tag == tombstone {
+			continue
+		}
+		user := org.UserID(s.key[:s.userLen])
+		account := org.AccountID(s.key[s.userLen : s.userLen+s.accLen])
+		t.set(user, account, grantCell{role: s.role, expires: s.expires, present: true})
+	}
+}
+
+// with returns a copy of t with the changes applied: the fold of an index's
+// grant delta. Copying the slots costs one memory copy of the table.
+func (t *grantTable) with(changes map[grantKey]grantCell) *grantTable {
+	next := &grantTable{seed: t.seed, mask: t.mask, slots: slices.Clone(t.slots), used: t.used, long: make(map[grantKey]grantCell, len(t.long))}
+	maps.Copy(next.long, t.long)
+	for k, c := range changes {
+		next.set(k.user, k.account, c)
+	}
+	return next
+}
