@@ -100,10 +100,8 @@ func buildIndex(st Store, clock org.Clock) (*Index, error) {
 // they come, and then lays every user's grants out in one array: no slice
 // grows and no per-user allocation is made for 100,000s of users.
 type userBuilder struct {
-	number     map[org.UserID]int32
-	ids        []org.UserID
-	accounts   map[org.AccountID]int32
-	accountIDs []org.AccountID
+	users      numbering[org.UserID]
+	accounts   numbering[org.AccountID]
 	grants     chunks[userGrant]
 	orgs       []userOrg
 	favourites []userFavourite
@@ -129,34 +127,35 @@ type (
 )
 
 func newUserBuilder() *userBuilder {
-	return &userBuilder{number: make(map[org.UserID]int32), accounts: make(map[org.AccountID]int32)}
+	return &userBuilder{users: newNumbering[org.UserID](), accounts: newNumbering[org.AccountID]()}
 }
 
-func (b *userBuilder) account(id org.AccountID) int32 {
-	n, ok := b.accounts[id]
-	if !ok {
-		n = int32(len(b.accountIDs))
-		b.accounts[id] = n
-		b.accountIDs = append(b.accountIDs, id)
-	}
-	return n
+func (b *userBuilder) user(id org.UserID) int32       { return b.users.number(id) }
+func (b *userBuilder) account(id org.AccountID) int32 { return b.accounts.number(id) }
+
+// numbering gives keys the numbers 0, 1, 2, … in the order they come.
+type numbering[K comparable] struct {
+	of   map[K]int32
+	keys []K
 }
 
-func (b *userBuilder) user(id org.UserID) int32 {
-	n, ok := b.number[id]
+func newNumbering[K comparable]() numbering[K] { return numbering[K]{of: make(map[K]int32)} }
+
+func (n *numbering[K]) number(k K) int32 {
+	i, ok := n.of[k]
 	if !ok {
-		n = int32(len(b.ids))
-		b.number[id] = n
-		b.ids = append(b.ids, id)
+		i = int32(len(n.keys))
+		n.of[k] = i
+		n.keys = append(n.keys, k)
 	}
-	return n
+	return i
 }
 
 // build fills ix's users, grant table and user listings.
 func (b *userBuilder) build(ix *Index) {
-	users := make([]userEntry, len(b.ids))
+	users := make([]userEntry, len(b.users.keys))
 	// Counting sort of the grants by user: count, then place.
-	end := make([]int32, len(b.ids)+1)
+	end := make([]int32, len(b.users.keys)+1)
 	for g := range b.grants.all() {
 		end[g.user+1]++
 	}
@@ -169,15 +168,15 @@ func (b *userBuilder) build(ix *Index) {
 	go func() {
 		t := newGrantTable(b.grants.n)
 		for g := range b.grants.all() {
-			t.set(b.ids[g.user], b.accountIDs[g.account], grantCell{role: g.role, expires: g.expires, present: true})
+			t.set(b.users.keys[g.user], b.accounts.keys[g.account], grantCell{role: g.role, expires: g.expires, present: true})
 		}
 		table <- t
 	}()
 	defer func() { ix.grants = <-table }()
 	all := make([]grantEntry, b.grants.n)
-	next := slices.Clone(end[:len(b.ids)])
+	next := slices.Clone(end[:len(b.users.keys)])
 	for g := range b.grants.all() {
-		all[next[g.user]] = grantEntry{account: b.accountIDs[g.account], role: ix.roles.ids[g.role], expires: g.expires}
+		all[next[g.user]] = grantEntry{account: b.accounts.keys[g.account], role: ix.roles.ids[g.role], expires: g.expires}
 		next[g.user]++
 	}
 	for i := range users {
@@ -192,17 +191,17 @@ func (b *userBuilder) build(ix *Index) {
 	ix.base = make(map[org.UserID]*userEntry, len(users))
 	for i := range users {
 		users[i].sort()
-		ix.base[b.ids[i]] = &users[i]
+		ix.base[b.users.keys[i]] = &users[i]
 	}
 	// Visiting users in ID order appends to every listing in order: one
 	// sort of the users instead of one per account and organisation.
-	order := make([]int32, len(b.ids))
+	order := make([]int32, len(b.users.keys))
 	for i := range order {
 		order[i] = int32(i)
 	}
-	slices.SortFunc(order, func(x, y int32) int { return cmp.Compare(b.ids[x], b.ids[y]) })
+	slices.SortFunc(order, func(x, y int32) int { return cmp.Compare(b.users.keys[x], b.users.keys[y]) })
 	for _, i := range order {
-		id, u := b.ids[i], &users[i]
+		id, u := b.users.keys[i], &users[i]
 		for _, g := range u.grants {
 			ix.accountUsers[g.account] = append(ix.accountUsers[g.account], id)
 			appendOnce(ix.orgUsers, ix.orgOf(g.account), id)
