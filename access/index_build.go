@@ -78,8 +78,7 @@ func buildIndex(st Store, clock org.Clock) (*Index, error) {
 		return nil, err
 	}
 	err = st.AllGrants(func(g Grant) error {
-		e := grantEntryOf(g)
-		b.grants.add(userGrant{user: b.user(g.User), account: b.account(g.Account), role: ix.roles.number(g.Role), expires: e.expires})
+		b.grants.add(userGrant{user: b.user(g.User), account: b.account(g.Account), role: ix.roles.number(g.Role), expires: expiryOf(g)})
 		return nil
 	})
 	if err != nil {
@@ -252,11 +251,15 @@ func appendOnce(lists map[org.OrganisationID][]org.UserID, k org.OrganisationID,
 }
 
 func grantEntryOf(g Grant) grantEntry {
-	e := grantEntry{account: g.Account, role: g.Role}
-	if !g.ExpiresAt.IsZero() {
-		e.expires = g.ExpiresAt.UnixNano()
+	return grantEntry{account: g.Account, role: g.Role, expires: expiryOf(g)}
+}
+
+// expiryOf is g's expiry in Unix nanoseconds, 0 for none.
+func expiryOf(g Grant) int64 {
+	if g.ExpiresAt.IsZero() {
+		return 0
 	}
-	return e
+	return g.ExpiresAt.UnixNano()
 }
 
 func (u *userEntry) sort() {
@@ -458,22 +461,25 @@ func (ix *Index) reloadUser(st Store, id org.UserID) error {
 	ix.accountUsers = resetMembers(ix.accountUsers, id, old.accountIDs(), u.accountIDs())
 	ix.orgUsers = resetMembers(ix.orgUsers, id, ix.orgIDs(old), ix.orgIDs(u))
 	ix.delta[id] = u
-	if old != nil {
-		for _, g := range old.grants {
-			ix.grantDelta[grantKey{id, g.account}] = grantCell{} // removed, unless set below
-		}
-		if !slices.Equal(old.orgs, u.orgRoles()) {
-			ix.setMembers(id, old.orgs, u.orgRoles())
-		}
-	} else if u != nil && len(u.orgs) > 0 {
-		ix.setMembers(id, nil, u.orgs)
+	for _, g := range old.grantList() {
+		ix.grantDelta[grantKey{id, g.account}] = grantCell{} // removed, unless set below
 	}
-	if u != nil {
-		for _, g := range u.grants {
-			ix.grantDelta[grantKey{id, g.account}] = grantCell{role: ix.roles.lookup(g.role), expires: g.expires, present: true}
-		}
+	for _, g := range u.grantList() {
+		ix.grantDelta[grantKey{id, g.account}] = grantCell{role: ix.roles.lookup(g.role), expires: g.expires, present: true}
+	}
+	if !slices.Equal(old.orgRoles(), u.orgRoles()) {
+		ix.setMembers(id, old.orgRoles(), u.orgRoles())
 	}
 	return nil
+}
+
+// grantList and orgRoles return u's grants and organisation roles; none
+// for a nil u (a user who holds nothing).
+func (u *userEntry) grantList() []grantEntry {
+	if u == nil {
+		return nil
+	}
+	return u.grants
 }
 
 func (u *userEntry) orgRoles() []orgRole {
