@@ -1,0 +1,212 @@
+package sqlstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/orgspace/orgspace"
+	"github.com/orgspace/orgspace/storage"
+)
+
+// Querier runs the statements of one database transaction. The backends
+// adapt database/sql and pgx to it.
+type Querier interface {
+	// Exec runs a statement and returns the number of rows it changed.
+	Exec(ctx context.Context, query string, args ...any) (int64, error)
+	// Query runs a query; the caller closes the Rows.
+	Query(ctx context.Context, query string, args ...any) (Rows, error)
+}
+
+// Rows is a query's result, read row by row.
+type Rows interface {
+	Next() bool
+	Scan(dest ...any) error
+	Err() error
+	Close()
+}
+
+// Dialect is what differs between the SQL databases.
+type Dialect struct {
+	// Name prefixes error messages: "sqlite", "postgres".
+	Name string
+	// Classify returns the storage sentinel a native error stands for
+	// (storage.ErrAlreadyExists for a unique key, storage.ErrNotFound for a
+	// foreign key), or nil when it stands for none.
+	Classify func(err error) error
+}
+
+// Hook, when set, runs before every statement a Tx sends (and before the
+// backend's COMMIT, which the backend reports as "COMMIT"); an error it
+// returns fails that statement. Fault-injection tests use it.
+type Hook func(query string) error
+
+// Tx is a transaction of a SQL backend; it implements orgspace.Store. It is
+// valid only while the function it is passed to runs, and must not be used
+// from two goroutines at once. Methods that call a function for every row
+// (AllGrants, …) stream the rows while it runs, so the function must not
+// use the Tx.
+type Tx struct {
+	ctx      context.Context
+	q        Querier
+	d        *Dialect
+	hook     Hook
+	writable bool
+	ended    bool
+	pending  []storage.Entry
+}
+
+var _ orgspace.Store = (*Tx)(nil)
+
+// Begin wraps a database transaction that the backend has begun.
+func Begin(ctx context.Context, q Querier, d *Dialect, writable bool, hook Hook) *Tx {
+	return &Tx{ctx: ctx, q: q, d: d, writable: writable, hook: hook}
+}
+
+// End makes tx unusable; the backend calls it when the function returns.
+func (tx *Tx) End() { tx.ended, tx.q, tx.pending = true, nil, nil }
+
+// errReadOnly and errEnded are the errors of misused transactions.
+var (
+	errReadOnly = errors.New("write in a read-only transaction")
+	errEnded    = errors.New("transaction used after it ended")
+)
+
+// usable refuses a Tx that has ended, and a write in a read-only one.
+func (tx *Tx) usable(write bool) error {
+	switch {
+	case tx.ended:
+		return fmt.Errorf("%s: %w", tx.d.Name, errEnded)
+	case write && !tx.writable:
+		return fmt.Errorf("%s: %w", tx.d.Name, errReadOnly)
+	}
+	return nil
+}
+
+// exec runs a write statement and returns the rows it changed.
+func (tx *Tx) exec(what, query string, args ...any) (int64, error) {
+	if err := tx.usable(true); err != nil {
+		return 0, err
+	}
+	if err := tx.before(query); err != nil {
+		return 0, tx.fail(what, err)
+	}
+	n, err := tx.q.Exec(tx.ctx, query, args...)
+	if err != nil {
+		return 0, tx.fail(what, err)
+	}
+	return n, nil
+}
+
+// query runs a read and calls scan for every row.
+func (tx *Tx) query(what string, scan func(Rows) error, query string, args ...any) error {
+	if err := tx.usable(false); err != nil {
+		return err
+	}
+	if err := tx.before(query); err != nil {
+		return tx.fail(what, err)
+	}
+	rows, err := tx.q.Query(tx.ctx, query, args...)
+	if err != nil {
+		return tx.fail(what, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := scan(rows); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return tx.fail(what, err)
+	}
+	return nil
+}
+
+// one runs a query that finds at most one row, scanned by scan; no row is
+// an ErrNotFound naming what.
+func (tx *Tx) one(what string, scan func(Rows) error, query string, args ...any) error {
+	found := false
+	err := tx.query(what, func(r Rows) error {
+		found = true
+		return tx.scan(what, r, scan)
+	}, query, args...)
+	if err == nil && !found {
+		err = fmt.Errorf("%s: %s: %w", tx.d.Name, what, storage.ErrNotFound)
+	}
+	return err
+}
+
+// list runs a query and collects its rows, scanned into T.
+func list[T any](tx *Tx, what string, scan func(Rows) (T, error), query string, args ...any) ([]T, error) {
+	var out []T
+	err := tx.query(what, func(r Rows) error {
+		v, err := scan(r)
+		if err != nil {
+			return tx.fail(what, err)
+		}
+		out = append(out, v)
+		return nil
+	}, query, args...)
+	return out, err
+}
+
+// each runs a query and calls fn with every row, scanned into T.
+func each[T any](tx *Tx, what string, scan func(Rows) (T, error), fn func(T) error, query string, args ...any) error {
+	return tx.query(what, func(r Rows) error {
+		v, err := scan(r)
+		if err != nil {
+			return tx.fail(what, err)
+		}
+		return fn(v)
+	}, query, args...)
+}
+
+// scan runs scan on a row and names what on a failure.
+func (tx *Tx) scan(what string, r Rows, scan func(Rows) error) error {
+	if err := scan(r); err != nil {
+		return tx.fail(what, err)
+	}
+	return nil
+}
+
+// before runs the hook.
+func (tx *Tx) before(query string) error {
+	if tx.hook == nil {
+		return nil
+	}
+	return tx.hook(query)
+}
+
+// fail wraps a database error with what failed and the sentinel it stands
+// for, if any.
+func (tx *Tx) fail(what string, err error) error {
+	if s := tx.d.Classify(err); s != nil {
+		return fmt.Errorf("%s: %s: %w (%w)", tx.d.Name, what, s, err)
+	}
+	return fmt.Errorf("%s: %s: %w", tx.d.Name, what, err)
+}
+
+// found turns "no row changed" into an ErrNotFound naming what.
+func (tx *Tx) found(what string, n int64, err error) error {
+	if err == nil && n == 0 {
+		err = fmt.Errorf("%s: %s: %w", tx.d.Name, what, storage.ErrNotFound)
+	}
+	return err
+}
+
+// inserted turns "no row inserted" (ON CONFLICT DO NOTHING) into an
+// ErrAlreadyExists naming what.
+func (tx *Tx) inserted(what string, n int64, err error) error {
+	if err == nil && n == 0 {
+		err = fmt.Errorf("%s: %s: %w", tx.d.Name, what, storage.ErrAlreadyExists)
+	}
+	return err
+}
+
+// checkLimit refuses a listing limit that is not positive.
+func (tx *Tx) checkLimit(what string, limit int) error {
+	if limit <= 0 {
+		return fmt.Errorf("%s: %s: limit %d is not positive: %w", tx.d.Name, what, limit, storage.ErrInvalidArgument)
+	}
+	return nil
+}

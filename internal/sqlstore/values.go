@@ -1,0 +1,71 @@
+package sqlstore
+
+import (
+	"database/sql/driver"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/orgspace/orgspace/storage"
+)
+
+// Times a column holds: what int64 Unix nanoseconds can say.
+var (
+	minTime = time.Unix(0, math.MinInt64).UTC()
+	maxTime = time.Unix(0, math.MaxInt64).UTC()
+)
+
+// timeArg converts a time for a column: NULL for the zero time, Unix
+// nanoseconds otherwise; a time out of range fails naming field.
+func timeArg(field string, t time.Time) (any, error) {
+	if t.IsZero() {
+		return nil, nil
+	}
+	if t.Before(minTime) || t.After(maxTime) {
+		return nil, fmt.Errorf("%s %s is outside %d to %d: %w", field, t.Format(time.RFC3339), minTime.Year(), maxTime.Year(), storage.ErrInvalidArgument)
+	}
+	return t.UnixNano(), nil
+}
+
+// timeCol scans a time column into *t: NULL is the zero time, and times
+// read back in UTC.
+type timeCol struct{ t *time.Time }
+
+// Scan implements sql.Scanner.
+func (c timeCol) Scan(src any) error {
+	switch v := src.(type) {
+	case nil:
+		*c.t = time.Time{}
+	case int64:
+		*c.t = time.Unix(0, v).UTC()
+	default:
+		return fmt.Errorf("time column holds %T, want an integer", src)
+	}
+	return nil
+}
+
+// bytesArg stores an empty byte slice as NULL.
+func bytesArg(b []byte) driver.Value {
+	if len(b) == 0 {
+		return nil
+	}
+	return b
+}
+
+// args collects statement arguments, keeping the first conversion error.
+type args struct {
+	vals []any
+	err  error
+}
+
+// time adds a time argument.
+func (a *args) time(field string, t time.Time) {
+	v, err := timeArg(field, t)
+	if a.err == nil {
+		a.err = err
+	}
+	a.vals = append(a.vals, v)
+}
+
+// add adds plain arguments.
+func (a *args) add(vs ...any) { a.vals = append(a.vals, vs...) }
