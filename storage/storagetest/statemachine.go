@@ -92,9 +92,13 @@ type svcMachine struct {
 	tokens     []string // every token ever mailed
 }
 
-func svcTestStateMachine(t *testing.T, newBackend func(t *testing.T) svcBackend) {
+// svcTestStateMachine runs the machine on a fresh backend per case,
+// released when the case ends.
+func svcTestStateMachine(t *testing.T, newBackend func(t *testing.T) (svcBackend, func())) {
 	rapid.Check(t, func(rt *rapid.T) {
-		sm := newSvcMachine(rt, newBackend(t))
+		backend, release := newBackend(t)
+		defer release()
+		sm := newSvcMachine(rt, backend)
 		rt.Repeat(sm.actions())
 		sm.reopen(rt)
 	})

@@ -14,7 +14,9 @@ import (
 
 // Run runs the conformance suite against the backend that open makes. open
 // is called once per subtest and must return a fresh, empty backend; it may
-// register cleanups on the t it is given.
+// register cleanups on the t it is given. The state-machine test opens a
+// backend for each of its cases; when the backend has a Close method, it
+// is closed as its case ends (and may be closed again by a cleanup).
 func Run[T orgspace.Store](t *testing.T, open func(t *testing.T) storage.Transactor[T]) {
 	t.Helper()
 	t.Run("store", func(t *testing.T) {
