@@ -24,6 +24,7 @@ import (
 // deltas are folded into a new base and table when they grow past maxDelta.
 type Index struct {
 	rev   storage.Revision
+	built storage.Revision // the revision last compiled in full
 	pos   storage.Position
 	clock org.Clock
 
@@ -120,6 +121,12 @@ type orgEntry struct {
 
 // Revision is the revision of the store state the index reflects.
 func (ix *Index) Revision() storage.Revision { return ix.rev }
+
+// Built returns the revision of the state this index was last compiled
+// from in full; an index that followed the change log since keeps it,
+// while its Revision moves on. Hosts can watch it to see how often their
+// instances rebuild (past Config.MaxLogBacklog) rather than patch.
+func (ix *Index) Built() storage.Revision { return ix.built }
 
 func (ix *Index) user(id org.UserID) *userEntry {
 	if len(ix.delta) != 0 {

@@ -25,6 +25,7 @@ func buildIndex(st Store, clock org.Clock) (*Index, error) {
 	}
 	ix := &Index{
 		rev:          head,
+		built:        head,
 		pos:          afterRevision(head),
 		clock:        clock,
 		members:      make(map[memberKey]org.Role),

@@ -33,6 +33,7 @@ func sameAnswers(t *testing.T, got, want *access.Index, users []org.UserID, acco
 // new base past 512 changed users) answers exactly like one built afresh.
 func TestPatchedIndexEqualsRebuiltIndex(t *testing.T) {
 	w := newWorld(t, orgspace.Config{})
+	built := w.space.Access.Current().Built()
 	accounts := []org.AccountID{w.engage.ID, w.loyalty.ID, w.events.ID}
 	roles := []access.RoleID{access.Observer, access.Editor, access.Marketer, access.Administrator}
 	users := []org.UserID{w.owner, w.admin, w.marketer, w.editor, w.observer, w.member}
@@ -52,6 +53,9 @@ func TestPatchedIndexEqualsRebuiltIndex(t *testing.T) {
 	w.must(err)
 	if got, want := w.space.Access.Current().Revision(), fresh.Current().Revision(); got != want {
 		t.Fatalf("patched index at revision %d, fresh at %d", got, want)
+	}
+	if got := w.space.Access.Current().Built(); got != built {
+		t.Fatalf("the index was rebuilt at revision %d; it should have followed the log since %d", got, built)
 	}
 	sameAnswers(t, w.space.Access.Current(), fresh.Current(), users, accounts)
 }
@@ -75,8 +79,8 @@ func TestIndexRebuildsPastTheBacklogLimit(t *testing.T) {
 	rev := w.space.Access.Current().Revision()
 	ix, err := behind.Index(w.ctx, storage.AtLeast(rev))
 	w.must(err)
-	if ix.Revision() != rev {
-		t.Fatalf("synced to %d, want %d", ix.Revision(), rev)
+	if ix.Revision() != rev || ix.Built() != rev {
+		t.Fatalf("synced to %d, built at %d; want a rebuild at %d", ix.Revision(), ix.Built(), rev)
 	}
 	sameAnswers(t, ix, w.space.Access.Current(), users, []org.AccountID{w.engage.ID, w.loyalty.ID, w.events.ID})
 }
