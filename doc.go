@@ -7,7 +7,9 @@
 //
 // [Open] wires a backend into a [Space], whose services do the work:
 //
-//	space, err := orgspace.Open(ctx, memstore.New(), orgspace.Config{})
+//	db, err := sqlite.Open(ctx, "orgspace.db", sqlite.Options{})
+//	...
+//	space, err := orgspace.Open(ctx, db, orgspace.Config{})
 //	...
 //	o, _, err := space.Org.CreateOrganisation(ctx, operator, org.NewOrganisation{Name: "Acme"})
 //	...
@@ -16,9 +18,11 @@
 // The packages, from the bottom up:
 //
 //   - storage: the backend contract (errors, revisions, consistency, cursors,
-//     the audit and change log, transactions); storage/memstore is the
-//     in-memory backend and storage/storagetest the conformance suite every
-//     backend runs.
+//     the audit and change log, transactions), and its backends:
+//     storage/sqlite, the embedded default (one file, nothing to install);
+//     storage/postgres, for several service instances on one database;
+//     storage/memstore, in memory, for tests and short-lived processes.
+//     storage/storagetest is the conformance suite every backend runs.
 //   - org: organisations, accounts, users, operators, actors.
 //   - access: roles, grants, invitations, favourites, sessions, Check.
 //   - access/accesstest: rapid generators and invariants to property-test a

@@ -7,7 +7,8 @@ import (
 // Store is what package access needs from a backend transaction: org.Store
 // plus grants, custom roles, invitations and favourites. Lookups return
 // storage.ErrNotFound when nothing matches; inserts return
-// storage.ErrAlreadyExists when the key is taken.
+// storage.ErrAlreadyExists when the key is taken. As in org.Store, the All
+// methods stream to fn, which must not call the Store.
 type Store interface {
 	org.Store
 

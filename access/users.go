@@ -3,6 +3,7 @@ package access
 import (
 	"context"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/orgspace/orgspace/org"
@@ -28,9 +29,13 @@ type GrantRequest struct {
 	Account org.AccountID
 	Role    RoleID
 	// ExpiresAt, when set, ends the grant by itself (time-bound access); it
-	// must be in the future.
+	// must be in the future and no later than [MaxExpiry].
 	ExpiresAt time.Time
 }
+
+// MaxExpiry is the latest grant expiry: the compiled index and the SQL
+// backends hold an expiry as int64 Unix nanoseconds, which end in 2262.
+var MaxExpiry = time.Unix(0, math.MaxInt64).UTC()
 
 func (s *Service) checkGrantRequest(r GrantRequest, needUser bool) error {
 	if needUser {
@@ -46,6 +51,9 @@ func (s *Service) checkGrantRequest(r GrantRequest, needUser bool) error {
 	}
 	if !r.ExpiresAt.IsZero() && !r.ExpiresAt.After(s.env.Now()) {
 		return fmt.Errorf("access: grant expiry %s is not in the future: %w", r.ExpiresAt.Format(time.RFC3339), storage.ErrInvalidArgument)
+	}
+	if r.ExpiresAt.After(MaxExpiry) {
+		return fmt.Errorf("access: grant expiry %s is after %s: %w", r.ExpiresAt.Format(time.RFC3339), MaxExpiry.Format(time.RFC3339), storage.ErrInvalidArgument)
 	}
 	return nil
 }

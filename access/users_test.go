@@ -249,6 +249,14 @@ func TestTimeBoundAccessEndsByItself(t *testing.T) {
 	before := w.head()
 	_, err = w.space.Access.Grant(w.ctx, as(w.owner), access.GrantRequest{User: auditor, Account: w.loyalty.ID, Role: access.Observer, ExpiresAt: w.clock.Now()})
 	w.wantErr(err, storage.ErrInvalidArgument, before)
+	// Past MaxExpiry an expiry cannot be held exactly, on any backend.
+	_, err = w.space.Access.Grant(w.ctx, as(w.owner), access.GrantRequest{User: auditor, Account: w.loyalty.ID, Role: access.Observer, ExpiresAt: access.MaxExpiry.Add(1e9)})
+	w.wantErr(err, storage.ErrInvalidArgument, before)
+	_, err = w.space.Access.Grant(w.ctx, as(w.owner), access.GrantRequest{User: auditor, Account: w.loyalty.ID, Role: access.Observer, ExpiresAt: access.MaxExpiry})
+	w.must(err)
+	if !w.space.Access.Check(auditor, w.loyalty.ID, access.ViewAccount) {
+		t.Error("a grant ending at MaxExpiry does not hold")
+	}
 }
 
 // Bad input returns a clear error naming the field and changes nothing.

@@ -9,6 +9,10 @@ import "github.com/orgspace/orgspace/storage"
 // objects with an ID greater than after, at most limit of them; a limit that
 // is not positive fails with ErrInvalidArgument. No update moves an object
 // to another organisation.
+//
+// The All methods stream every object to fn; fn must not call the Store
+// (a SQL backend is still reading the rows), and an error it returns stops
+// the stream and is returned.
 type Store interface {
 	storage.Log
 
