@@ -4,7 +4,21 @@
 // favourite account and its login policy, switching accounts, time-bound
 // access, refused escalations and the audit log. It prints every step in
 // plain English; the output is deterministic (a fixed clock, sequential
-// IDs), and main_test.go compares it with a golden file.
+// IDs), and main_test.go compares it with golden files.
 //
 //	go run ./examples/quickstart
+//
+// It keeps the data in the SQLite file orgspace-quickstart.db in the
+// current directory. The story can be told once per database: run it
+// again and it opens the same file and prints what survived (the
+// organisations, users and their roles, favourites, invitations and audit
+// log), read back through the services.
+//
+// Flags:
+//
+//	-db FILE        the SQLite file (default orgspace-quickstart.db)
+//	-memory         keep everything in memory: nothing survives the run
+//	-postgres DSN   a PostgreSQL database instead (default $ORGSPACE_DSN)
+//	-schema NAME    its schema for orgspace's tables (default orgspace_quickstart)
+//	-reset          delete the file, or drop the schema, first: start over
 package main

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -12,20 +13,50 @@ import (
 	"github.com/orgspace/orgspace/access"
 	"github.com/orgspace/orgspace/org"
 	"github.com/orgspace/orgspace/storage"
-	"github.com/orgspace/orgspace/storage/memstore"
 )
 
 func main() {
-	if err := run(os.Stdout); err != nil {
+	o, err := parseFlags(flag.CommandLine, os.Args[1:], os.Getenv)
+	if err == nil {
+		err = run(os.Stdout, o)
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		return
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "quickstart:", err)
 		os.Exit(1)
 	}
 }
 
-// openBackend is the one place that chooses the storage backend.
-func openBackend(ctx context.Context, cfg orgspace.Config) (space *orgspace.Space, closeFn func() error, err error) {
-	space, err = orgspace.Open(ctx, memstore.New(), cfg)
-	return space, func() error { return nil }, err
+// parseFlags reads the command line into options. ORGSPACE_DSN stands in
+// for -postgres when no backend is chosen on the command line.
+func parseFlags(fs *flag.FlagSet, args []string, getenv func(string) string) (options, error) {
+	o := options{Path: defaultPath, Schema: defaultSchema}
+	fs.StringVar(&o.Path, "db", o.Path, "the SQLite `file` to keep the data in")
+	fs.BoolVar(&o.Memory, "memory", false, "keep the data in memory only: nothing survives the run")
+	fs.StringVar(&o.DSN, "postgres", "", "the PostgreSQL database to keep the data in, as a `DSN` (default $ORGSPACE_DSN)")
+	fs.StringVar(&o.Schema, "schema", o.Schema, "the PostgreSQL `schema` of orgspace's tables")
+	fs.BoolVar(&o.Reset, "reset", false, "delete the SQLite file (or drop the PostgreSQL schema) first, to start over")
+	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	if fs.NArg() > 0 {
+		return o, fmt.Errorf("unexpected arguments %q (see -help)", fs.Args())
+	}
+	chosen := 0
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == "db" || f.Name == "memory" || f.Name == "postgres" {
+			chosen++
+		}
+	})
+	switch {
+	case chosen > 1:
+		return o, errors.New("choose one of -db, -memory and -postgres")
+	case chosen == 0:
+		o.DSN = getenv("ORGSPACE_DSN")
+	}
+	return o, nil
 }
 
 // clock is a fixed clock that moves only when told to.
@@ -33,11 +64,25 @@ type clock struct{ now time.Time }
 
 func (c *clock) Now() time.Time { return c.now }
 
-// run tells the story to w. An unexpected error stops it and is returned.
-func run(w io.Writer) (err error) {
+// The story's clock starts here; a later run reads the database at
+// reopenedAt. Both are fixed so that the output is deterministic.
+var (
+	storyStart = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	reopenedAt = storyStart.Add(48 * time.Hour)
+)
+
+// run opens the backend o chooses and writes to w, after a line naming the
+// backend, either the whole story (on an empty database) or what survived
+// of an earlier run. An unexpected error stops it and is returned.
+func run(w io.Writer, o options) (err error) {
 	ctx := context.Background()
-	d := &demo{w: w, ctx: ctx, clock: &clock{now: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}, tokens: map[string]string{}}
-	space, closeFn, err := openBackend(ctx, orgspace.Config{
+	if o.Reset {
+		if err := reset(ctx, o); err != nil {
+			return err
+		}
+	}
+	d := &demo{w: w, ctx: ctx, clock: &clock{now: storyStart}, tokens: map[string]string{}}
+	space, closeFn, err := openBackend(ctx, o, orgspace.Config{
 		Clock: d.clock,
 		IDs:   &org.SequentialIDs{},
 		Notifier: access.NotifierFunc(func(_ context.Context, m access.InvitationMail) error {
@@ -64,201 +109,14 @@ func run(w io.Writer) (err error) {
 		}
 	}()
 	d.space = space
+	fmt.Fprintln(w, header(o))
+	// The story creates users with fixed emails and objects with
+	// sequential IDs, so it can be told only once per database.
+	if head := value(space.Access.Index(ctx, storage.Latest())).Revision(); head > 0 {
+		d.clock.now = reopenedAt
+		d.survived(head)
+		return nil
+	}
 	d.walk()
 	return nil
 }
-
-func (d *demo) walk() {
-	ctx, s, latest := d.ctx, d.space, storage.Latest()
-
-	d.title("The host registers an operator (customer success).")
-	op := must(s.Org.CreateOperator(ctx, org.System(), org.NewOperator{Name: "Casey Success", Email: "casey@platform.example"}))
-	operator := org.AsOperator(op.ID)
-	d.say("operator %s: %s", op.ID, op.Name)
-
-	d.title("The operator creates organisation \"Toppp Media\" with an Engage and a Loyalty account.")
-	toppp := must(s.Org.CreateOrganisation(ctx, operator, org.NewOrganisation{Name: "Toppp Media"}))
-	engage := must(s.Org.CreateAccount(ctx, operator, org.NewAccount{Org: toppp.ID, Product: org.Engage, Name: "Toppp Engage"}))
-	loyalty := must(s.Org.CreateAccount(ctx, operator, org.NewAccount{Org: toppp.ID, Product: org.Loyalty, Name: "Toppp Rewards",
-		Login: org.LoginPolicy{Method: org.SSO, Provider: "okta", TwoFactor: true}}))
-	d.say("organisation %s %q: accounts %s and %s", toppp.ID, toppp.Name, engage.ID, loyalty.ID)
-
-	d.title("The operator creates the first owner and makes them Owner.")
-	olivia := must(s.Org.CreateUser(ctx, operator, org.NewUser{Email: "Olivia@Toppp.example", Name: "Olivia Owner"}))
-	done(s.Access.SetOrganisationRole(ctx, operator, toppp.ID, olivia.ID, org.Owner))
-	owner := org.AsUser(olivia.ID)
-	d.say("%s (%s, email normalised to %s) is Owner of %s", olivia.Name, olivia.ID, olivia.Email, toppp.Name)
-
-	d.title("The owner renames the organisation and lists all its accounts.")
-	done(s.Org.RenameOrganisation(ctx, owner, toppp.ID, "Toppp Media Group"))
-	for _, a := range value(s.Org.Accounts(ctx, latest, owner, toppp.ID, storage.PageRequest{})).Items {
-		d.say("- %-14s %-8s login %s", a.Name, a.Product, a.Login)
-	}
-
-	d.title("The owner creates a Marketer on the Engage account and invites staff by email.")
-	mark := must(s.Access.AddUser(ctx, owner, org.NewUser{Email: "mark@toppp.example", Name: "Mark Marketer"},
-		access.GrantRequest{Account: engage.ID, Role: access.Marketer}))
-	d.say("%s (%s) is Marketer on %s", mark.Name, mark.ID, engage.Name)
-	must(s.Access.Invite(ctx, owner, access.InviteRequest{Email: "sam@toppp.example", Account: engage.ID, Role: access.Editor}))
-	sam := d.accept("sam@toppp.example", "Sam Staff")
-
-	d.title("Creating a user whose email exists fails.")
-	_, _, err := s.Access.AddUser(ctx, owner, org.NewUser{Email: " MARK@toppp.example", Name: "Mark Again"},
-		access.GrantRequest{Account: engage.ID, Role: access.Editor})
-	d.refused(err, org.ErrUserExists)
-
-	d.title("An agency user: Administrator of Toppp Rewards, then wanted by a second organisation.")
-	ada := must(s.Access.AddUser(ctx, owner, org.NewUser{Email: "ada@agency.example", Name: "Ada Agency"},
-		access.GrantRequest{Account: loyalty.ID, Role: access.Administrator}))
-	client := must(s.Org.CreateOrganisation(ctx, operator, org.NewOrganisation{Name: "Client Co"}))
-	clientEngage := must(s.Org.CreateAccount(ctx, operator,
-		org.NewAccount{Org: client.ID, Product: org.Engage, Name: "Client Engage"}))
-	carl := must(s.Org.CreateUser(ctx, operator, org.NewUser{Email: "carl@client.example", Name: "Carl Client"}))
-	done(s.Access.SetOrganisationRole(ctx, operator, client.ID, carl.ID, org.Owner))
-	d.say("%s is Owner of %q; he tries to attach %s directly:", carl.Name, client.Name, ada.Name)
-	_, err = s.Access.Grant(ctx, org.AsUser(carl.ID), access.GrantRequest{User: ada.ID, Account: clientEngage.ID, Role: access.Marketer})
-	d.refused(err, storage.ErrPermissionDenied)
-	d.say("so he invites her instead:")
-	must(s.Access.Invite(ctx, org.AsUser(carl.ID),
-		access.InviteRequest{Email: "ada@agency.example", Account: clientEngage.ID, Role: access.Marketer}))
-	d.accept("ada@agency.example", "")
-
-	d.title("Ada's account drop-down, grouped by organisation (★ = favourite).")
-	d.menu(ada.ID)
-	d.loginPolicy(ada.ID, "by the fallback rule, the first account in drop-down order")
-
-	d.title("Ada stars Toppp Rewards as her favourite.")
-	done(s.Access.SetFavourite(ctx, org.AsUser(ada.ID), loyalty.ID))
-	d.menu(ada.ID)
-	d.loginPolicy(ada.ID, "her star")
-
-	d.title("Ada logs in: she lands in her favourite account.")
-	d.say("with a password only:")
-	_, err = s.Access.Login(ctx, latest, ada.ID, org.LoginPolicy{})
-	d.refused(err, access.ErrStepUpRequired)
-	sess := value(s.Access.Login(ctx, latest, ada.ID, org.LoginPolicy{Method: org.SSO, Provider: "okta", TwoFactor: true}))
-	d.say("with okta SSO and a second factor: in %s", d.accountName(sess.Account))
-
-	d.title("Ada switches accounts.")
-	sess = value(s.Access.Switch(ctx, latest, sess, clientEngage.ID))
-	d.say("switched to %s", d.accountName(sess.Account))
-	d.say("switch to %s, where she has no role:", engage.Name)
-	_, err = s.Access.Switch(ctx, latest, sess, engage.ID)
-	d.refused(err, storage.ErrPermissionDenied)
-
-	d.title("An external auditor gets Observer access on Toppp Engage for one day.")
-	eve := must(s.Access.AddUser(ctx, owner, org.NewUser{Email: "eve@audit.example", Name: "Eve Auditor"},
-		access.GrantRequest{Account: engage.ID, Role: access.Observer, ExpiresAt: d.clock.now.Add(24 * time.Hour)}))
-	d.say("now:            may view %s? %v", engage.Name, s.Access.Check(eve.ID, engage.ID, access.ViewAccount))
-	d.clock.now = d.clock.now.Add(25 * time.Hour)
-	d.say("25 hours later: may view %s? %v", engage.Name, s.Access.Check(eve.ID, engage.ID, access.ViewAccount))
-	d.say("why: %s", s.Access.Explain(eve.ID, engage.ID, access.ViewAccount))
-
-	d.title("Escalations are refused.")
-	d.say("Ada (Administrator) tries to make Sam an Owner:")
-	_, err = s.Access.SetOrganisationRole(ctx, org.AsUser(ada.ID), toppp.ID, sam.ID, org.Owner)
-	d.refused(err, storage.ErrPermissionDenied)
-	d.say("Mark (Marketer) tries to make Sam an Administrator:")
-	_, err = s.Access.Grant(ctx, org.AsUser(mark.ID), access.GrantRequest{User: sam.ID, Account: engage.ID, Role: access.Administrator})
-	d.refused(err, storage.ErrPermissionDenied)
-	d.say("why: %s", s.Access.Explain(mark.ID, engage.ID, access.ManageAccountUsers))
-
-	d.title("The owner reads the tail of the audit log.")
-	d.auditTail(owner, toppp.ID, 8)
-}
-
-// demo narrates the walk-through.
-type demo struct {
-	w      io.Writer
-	step   int
-	ctx    context.Context
-	space  *orgspace.Space
-	clock  *clock
-	tokens map[string]string // invitee email → token of the last mail
-}
-
-func (d *demo) title(format string, args ...any) {
-	d.step++
-	fmt.Fprintf(d.w, "\n%d. %s\n", d.step, fmt.Sprintf(format, args...))
-}
-
-func (d *demo) say(format string, args ...any) { fmt.Fprintf(d.w, "   "+format+"\n", args...) }
-
-// refused prints an expected refusal; any other outcome stops the story.
-func (d *demo) refused(err, want error) {
-	if !errors.Is(err, want) {
-		check(fmt.Errorf("expected an error wrapping %q, got %v", want, err))
-	}
-	d.say("refused: %v", err)
-}
-
-func (d *demo) accountName(id org.AccountID) string {
-	a, _ := d.space.Access.Current().Account(id)
-	return a.Name
-}
-
-// accept is the invitee following the link of the last mail sent to email.
-func (d *demo) accept(email, name string) org.User {
-	u := must(d.space.Access.Accept(d.ctx, d.tokens[email], name))
-	d.say("%s accepted the invitation (user %s)", u.Name, u.ID)
-	return u
-}
-
-// menu prints a user's account drop-down.
-func (d *demo) menu(user org.UserID) {
-	for _, g := range value(d.space.Access.Menu(d.ctx, storage.Latest(), user)) {
-		d.say("%s", g.OrgName)
-		for _, a := range g.Accounts {
-			star := ""
-			if a.Favourite {
-				star = " ★"
-			}
-			d.say("  - %-14s %s%s", a.Account.Name, a.Role, star)
-		}
-	}
-}
-
-// loginPolicy prints a user's effective login policy and why it applies.
-func (d *demo) loginPolicy(user org.UserID, why string) {
-	p, fav, err := d.space.Access.LoginPolicy(d.ctx, storage.Latest(), user)
-	check(err)
-	d.say("login policy: %s, from favourite %s (%s)", p, d.accountName(fav), why)
-}
-
-// auditTail prints the last n entries of an organisation's audit log,
-// which lists oldest first, a page at a time.
-func (d *demo) auditTail(actor org.Actor, o org.OrganisationID, n int) {
-	var entries []storage.Entry
-	req := storage.PageRequest{Limit: storage.MaxPageSize}
-	for {
-		page := value(d.space.Org.AuditLog(d.ctx, storage.Latest(), actor, o, req))
-		entries = append(entries, page.Items...)
-		if page.Next == "" {
-			break
-		}
-		req.After = page.Next
-	}
-	for _, e := range entries[max(0, len(entries)-n):] {
-		d.say("r%-3d %-16s %-24s %s", e.Revision, e.Actor, e.Action, e.Detail)
-	}
-}
-
-// The story stops at the first unexpected error: check panics with it and
-// run recovers it, so each step reads as one line.
-
-type failed struct{ err error }
-
-func check(err error) {
-	if err != nil {
-		panic(failed{err})
-	}
-}
-
-// must returns the value of a write that also returns its revision.
-func must[T any](v T, _ storage.Revision, err error) T { check(err); return v }
-
-// value returns the value of a read.
-func value[T any](v T, err error) T { check(err); return v }
-
-// done checks a write that returns only its revision.
-func done(_ storage.Revision, err error) { check(err) }
