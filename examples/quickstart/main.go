@@ -16,12 +16,10 @@ import (
 )
 
 func main() {
+	// flag.CommandLine exits by itself on -help and on a malformed flag.
 	o, err := parseFlags(flag.CommandLine, os.Args[1:], os.Getenv)
 	if err == nil {
 		err = run(os.Stdout, o)
-	}
-	if errors.Is(err, flag.ErrHelp) {
-		return
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "quickstart:", err)
