@@ -1,0 +1,18 @@
+// Package backendbench holds the benchmark bodies that every storage backend
+// runs, so that memstore, SQLite and PostgreSQL are measured the same way. A
+// backend's bench_test.go calls them with a function that opens the backend,
+// as its conformance test calls storage/storagetest:
+//
+//   - [Writes]: grants and revokes through Space.Access by 1 or more
+//     concurrent writers, reported as writes/s.
+//   - [Load]: orgspace.Open on a backend that holds the synthetic set of
+//     internal/synthetic (synthetic.Default(): 300,000 grants), which
+//     compiles the access index from the store; reported as time per open
+//     and the heap the open Space retains (MiB-retained).
+//
+// Run them with
+//
+//	go test -run '^$' -bench . -benchmem -count 5 ./storage/memstore ./storage/sqlite ./storage/postgres
+//
+// BENCHMARKS.md at the root of the repository records the figures.
+package backendbench

@@ -1,0 +1,83 @@
+package postgres
+
+// Benchmarks shared by every backend (internal/backendbench), on the server
+// that ORGSPACE_POSTGRES_DSN names (see internal/pgtest), each in a schema
+// of its own. BENCHMARKS.md records the figures.
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/orgspace/orgspace/internal/backendbench"
+	"github.com/orgspace/orgspace/internal/pgtest"
+	"github.com/orgspace/orgspace/storage"
+)
+
+// openBench opens a database in a fresh schema and closes it, and drops the
+// schema, when b ends.
+func openBench(b *testing.B) storage.Transactor[*Tx] {
+	dsn := pgtest.DSN(b)
+	db, err := Open(b.Context(), dsn, Options{Schema: pgtest.Schema(b, dsn)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(db.Close)
+	return db
+}
+
+// BenchmarkWrites grants and revokes through a Space by 1 and 8 writers;
+// every write is a durable commit (synchronous_commit as the server sets
+// it).
+func BenchmarkWrites(b *testing.B) {
+	for _, n := range []int{1, 8} {
+		b.Run(fmt.Sprintf("writers=%d", n), func(b *testing.B) { backendbench.Writes(b, openBench, n) })
+	}
+}
+
+// filled is the schema holding the synthetic set, filled by the first
+// BenchmarkLoad of the process and dropped by TestMain: pgtest.Schema
+// would drop it when the first run of the benchmark ends.
+var filled backendbench.Filled[*Tx]
+
+// BenchmarkLoad opens a Space on the 300,000-grant synthetic set in one
+// schema, through one pool kept open between ops as a service keeps it.
+func BenchmarkLoad(b *testing.B) {
+	dsn := pgtest.DSN(b)
+	backendbench.Load(b, &filled, func() (storage.Transactor[*Tx], func() error, error) {
+		var r [6]byte
+		_, _ = rand.Read(r[:])
+		schema := "orgspace_bench_" + hex.EncodeToString(r[:])
+		db, err := Open(context.Background(), dsn, Options{Schema: schema})
+		drop := func() error {
+			ctx := context.Background()
+			conn, err := pgx.Connect(ctx, dsn)
+			if err != nil {
+				return err
+			}
+			defer conn.Close(ctx)
+			_, err = conn.Exec(ctx, `DROP SCHEMA IF EXISTS `+pgx.Identifier{schema}.Sanitize()+` CASCADE`)
+			return err
+		}
+		if err != nil {
+			return nil, nil, errors.Join(err, drop())
+		}
+		return db, func() error { db.Close(); return drop() }, nil
+	})
+}
+
+// TestMain drops the schema of BenchmarkLoad once every benchmark has run.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if err := filled.Close(); err != nil {
+		fmt.Fprintln(os.Stderr, "postgres: bench: drop schema:", err)
+		code = max(code, 1)
+	}
+	os.Exit(code)
+}

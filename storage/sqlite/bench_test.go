@@ -1,0 +1,69 @@
+package sqlite
+
+// Benchmarks shared by every backend (internal/backendbench), on a SQLite
+// file in a temporary directory. BENCHMARKS.md records the figures.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/orgspace/orgspace/internal/backendbench"
+	"github.com/orgspace/orgspace/storage"
+)
+
+// openBench opens a fresh database in b's temporary directory and closes it
+// when b ends.
+func openBench(b *testing.B) storage.Transactor[*Tx] {
+	db, err := Open(b.Context(), filepath.Join(b.TempDir(), "orgspace.db"), Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() {
+		if err := db.Close(); err != nil {
+			b.Errorf("close: %v", err)
+		}
+	})
+	return db
+}
+
+// BenchmarkWrites grants and revokes through a Space by 1 and 8 writers;
+// every write is a durable commit (WAL, synchronous FULL).
+func BenchmarkWrites(b *testing.B) {
+	for _, n := range []int{1, 8} {
+		b.Run(fmt.Sprintf("writers=%d", n), func(b *testing.B) { backendbench.Writes(b, openBench, n) })
+	}
+}
+
+// filled is the file holding the synthetic set, filled by the first
+// BenchmarkLoad of the process and removed by TestMain.
+var filled backendbench.Filled[*Tx]
+
+// BenchmarkLoad opens a Space on the 300,000-grant synthetic set in one
+// file, kept open between ops as a service keeps it.
+func BenchmarkLoad(b *testing.B) {
+	backendbench.Load(b, &filled, func() (storage.Transactor[*Tx], func() error, error) {
+		dir, err := os.MkdirTemp("", "orgspace-bench-")
+		if err != nil {
+			return nil, nil, err
+		}
+		db, err := Open(context.Background(), filepath.Join(dir, "orgspace.db"), Options{})
+		if err != nil {
+			return nil, nil, errors.Join(err, os.RemoveAll(dir))
+		}
+		return db, func() error { return errors.Join(db.Close(), os.RemoveAll(dir)) }, nil
+	})
+}
+
+// TestMain removes the file of BenchmarkLoad once every benchmark has run.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if err := filled.Close(); err != nil {
+		fmt.Fprintln(os.Stderr, "sqlite: bench: close:", err)
+		code = max(code, 1)
+	}
+	os.Exit(code)
+}
