@@ -23,18 +23,24 @@ import (
 // indexes, mails), and that once n passes the operation's last statement it
 // succeeds with its audit entries at the revision it returns.
 //
-// open is called once per subtest and must return a fresh, empty backend
-// that calls hook before every statement of a write transaction (an
-// Update), and once with "COMMIT" just before committing it. When hook
-// returns an error, that statement must fail with an error that wraps it,
-// and the transaction roll back. Reads (View) need not call hook. open may
-// register cleanups on the t it is given.
+// open is called once and must return a fresh, empty backend that calls
+// hook before every statement of a write transaction (an Update), and once
+// with "COMMIT" just before committing it. When hook returns an error, that
+// statement must fail with an error that wraps it, and the transaction roll
+// back. Reads (View) need not call hook. open may register cleanups on the
+// t it is given.
+//
+// The operations run one after the other, each in a subtest named after
+// it, on one world that each leaves changed; each compares against the
+// state it starts from.
 func RunFaults[T orgspace.Store](t *testing.T, open func(t *testing.T, hook func(stmt string) error) storage.Transactor[T]) {
 	t.Helper()
-	for _, op := range faultOps {
+	h := &faultHook{}
+	x := newFaultEnv(t, svcBackendOf(open(t, h.call)))
+	for i, op := range faultOps {
 		t.Run(op.name, func(t *testing.T) {
-			h := &faultHook{}
-			runFaultOp(t, func(t *testing.T) svcBackend { return svcBackendOf(open(t, h.call)) }, h, op)
+			x.t = t
+			x.run(t, h, op, i)
 		})
 	}
 }
@@ -117,16 +123,25 @@ type faultCase struct {
 	check func(t *testing.T, after svcSnapshot)
 }
 
-func runFaultOp(t *testing.T, newBackend func(t *testing.T) svcBackend, h *faultHook, op faultOp) {
-	e := newSvcEnv(t, newBackend)
+// newFaultEnv builds the failure world on backend, and a Space on it whose
+// IDs are remembered.
+func newFaultEnv(t *testing.T, backend svcBackend) *faultEnv {
+	e := newSvcEnv(t, func(*testing.T) svcBackend { return backend })
 	x := &faultEnv{svcEnv: e, w: e.failureWorld(), ids: &instIDs{next: e.ids}}
 	cfg := e.config()
 	cfg.IDs = x.ids
 	sp, err := e.backend(e.ctx, cfg)
 	e.must(err)
 	x.sp = sp
-	c := op.setUp(x)
+	return x
+}
 
+// run runs the i-th operation op, failing its n-th hook call for n = 1, 2,
+// … until it succeeds.
+func (x *faultEnv) run(t *testing.T, h *faultHook, op faultOp, i int) {
+	defer h.disarm() // should the operation panic or the test stop
+	c := op.setUp(x)
+	e := x.svcEnv
 	before := e.snapshot()
 	indexes := x.indexes()
 	mails := len(e.mail.Mails())
@@ -163,7 +178,7 @@ func runFaultOp(t *testing.T, newBackend func(t *testing.T) svcBackend, h *fault
 	// The Space keeps working after the failures: another write commits
 	// right after the operation's.
 	head := e.head()
-	u, rev, err := sp.Org.CreateUser(e.ctx, e.operator, org.NewUser{Email: "afterwards@example.test", Name: "Afterwards"})
+	u, rev, err := x.sp.Org.CreateUser(e.ctx, e.operator, org.NewUser{Email: fmt.Sprintf("afterwards-%d@example.test", i), Name: "Afterwards"})
 	if err != nil || rev <= head || e.head() != rev {
 		t.Errorf("a write after the faults: user %s at revision %d (head before %d, after %d), error %v", u.ID, rev, head, e.head(), err)
 	}
