@@ -159,8 +159,10 @@ func checkLegacyState(t *testing.T, db storage.Transactor[*Tx], s legacyState) {
 	if err != nil || len(rows) != 2 || rows[0].OrgName != s.org.Name || rows[0].OrgRole != org.Owner {
 		t.Errorf("Accounts(owner) = %+v, %v; want both accounts of %s as Owner", rows, err, s.org.Name)
 	}
-	if p, fav, err := sp.Access.LoginPolicy(ctx, latest, s.owner.ID); err != nil {
-		t.Errorf("LoginPolicy(owner) = %v, %s, %v", p, fav, err)
+	// With no star, a login lands in the first account in drop-down
+	// order, by name: Legacy Engage, whose policy applies.
+	if p, fav, err := sp.Access.LoginPolicy(ctx, latest, s.owner.ID); err != nil || fav != s.engage.ID || p != s.engage.Login {
+		t.Errorf("LoginPolicy(owner) = %v, %s, %v; want %s's %v", p, fav, err, s.engage.ID, s.engage.Login)
 	}
 
 	// New writes land in the tables of later migrations, at head+1, +2, ….
