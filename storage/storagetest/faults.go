@@ -62,6 +62,7 @@ type faultHook struct {
 	fired error // the error returned at call at, nil before
 }
 
+// call is the hook the backend runs before each statement.
 func (h *faultHook) call(stmt string) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -94,8 +95,8 @@ func (h *faultHook) disarm() (calls int, fired error) {
 	return h.calls, h.fired
 }
 
-// faultEnv is the world of one operation: the failure world, and the Space
-// the operation writes through.
+// faultEnv is the world the operations run on: the failure world, and the
+// Space they write through.
 type faultEnv struct {
 	*svcEnv
 	w  *svcFailureWorld
@@ -274,11 +275,11 @@ func (x *faultEnv) checkSucceeded(t *testing.T, c faultCase, before svcSnapshot,
 	}
 	added := after.Entries[len(before.Entries):]
 	var actions []string
-	for i, x := range added {
-		if x.Revision != rev || x.Seq != i {
-			t.Errorf("new entry %d is at revision %d, seq %d; want %d, %d: %+v", i, x.Revision, x.Seq, rev, i, x)
+	for i, en := range added {
+		if en.Revision != rev || en.Seq != i {
+			t.Errorf("new entry %d is at revision %d, seq %d; want %d, %d: %+v", i, en.Revision, en.Seq, rev, i, en)
 		}
-		actions = append(actions, x.Action)
+		actions = append(actions, en.Action)
 	}
 	slices.Sort(actions)
 	want := slices.Sorted(slices.Values(c.actions))
