@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"math/rand/v2"
+	"net/url"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -412,19 +414,48 @@ func TestOpenWithAFailingMigrationKeepsTheOldSchema(t *testing.T) {
 
 // Instances that start together on a fresh schema queue on the migration
 // lock: the first creates the schema and migrates, the others find it
-// done.
+// done. The lock holds also when instances name the schema differently:
+// some by Options.Schema, others by the DSN's search_path.
 func TestConcurrentOpenOfAFreshSchemaMigratesOnce(t *testing.T) {
+	t.Run("named by Options.Schema", func(t *testing.T) {
+		testConcurrentOpen(t, false)
+	})
+	t.Run("named by Options.Schema or by search_path", func(t *testing.T) {
+		testConcurrentOpen(t, true)
+	})
+}
+
+func testConcurrentOpen(t *testing.T, bySearchPath bool) {
 	const n = 8
 	ms := allMigrations(t)
 	dsn := pgtest.DSN(t)
 	schema := pgtest.Schema(t, dsn)
+	opts := func(i int) (string, Options) {
+		if bySearchPath && i%2 == 1 {
+			return withSearchPath(t, dsn, schema), Options{MaxConns: 2}
+		}
+		return dsn, Options{Schema: schema, MaxConns: 2}
+	}
+	if bySearchPath {
+		// search_path names only a schema that exists: create it, empty.
+		conn, err := pgx.Connect(t.Context(), dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = conn.Exec(t.Context(), `CREATE SCHEMA `+pgx.Identifier{schema}.Sanitize())
+		conn.Close(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
 	var wg sync.WaitGroup
 	dbs, errs := make([]*DB, n), make([]error, n)
 	start := make(chan struct{})
 	for i := range n {
 		wg.Go(func() {
 			<-start
-			dbs[i], errs[i] = Open(t.Context(), dsn, Options{Schema: schema, MaxConns: 2})
+			d, o := opts(i)
+			dbs[i], errs[i] = Open(t.Context(), d, o)
 		})
 	}
 	close(start)
@@ -459,4 +490,20 @@ func TestConcurrentOpenOfAFreshSchemaMigratesOnce(t *testing.T) {
 	if diff := gocmp.Diff(inspect(t, dsn, other).Tables, s.Tables); diff != "" {
 		t.Errorf("tables differ from a schema opened alone (-want +got):\n%s", diff)
 	}
+}
+
+// withSearchPath returns dsn with its search_path set to schema.
+func withSearchPath(t *testing.T, dsn, schema string) string {
+	t.Helper()
+	if strings.Contains(dsn, "://") {
+		u, err := url.Parse(dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		q := u.Query()
+		q.Set("search_path", schema)
+		u.RawQuery = q.Encode()
+		return u.String()
+	}
+	return dsn + " search_path=" + schema
 }

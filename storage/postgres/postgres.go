@@ -81,14 +81,22 @@ func open(ctx context.Context, dsn string, opts Options, upTo *int) (*DB, error)
 	return db, nil
 }
 
+// migrateLock is the advisory lock key instances starting together queue
+// on. It is one key for the whole database, not one per schema: a schema
+// can be named by Options.Schema or by the DSN's search_path, and two
+// instances naming it differently must still wait for each other.
+// Migrations are rare, so instances of other schemas waiting costs nothing.
+var migrateLock = func() int64 {
+	h := fnv.New64a()
+	_, _ = h.Write([]byte("orgspace migrate"))
+	return int64(h.Sum64())
+}()
+
 // migrate creates the schema if needed and applies the missing migrations
-// in one transaction, under an advisory lock that instances starting
-// together queue on.
+// in one transaction, under the database's migration lock.
 func (db *DB) migrate(ctx context.Context, schema string, ms []sqlstore.Migration) error {
 	return pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
-		key := fnv.New64a()
-		_, _ = key.Write([]byte("orgspace migrate " + schema))
-		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(key.Sum64())); err != nil {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, migrateLock); err != nil {
 			return fmt.Errorf("postgres: migrate: lock: %w", err)
 		}
 		if schema != "" {
