@@ -19,4 +19,18 @@
 // under concurrent transactions (run them with -race). The service-level
 // tests drive the domain services over the backend. A backend that passes
 // both behaves, as far as orgspace can tell, like every other.
+//
+// Two more suites cover what not every backend can offer:
+//
+//   - [RunInstances] opens several handles on one database, as several
+//     service instances do, and checks that they behave as one system: each
+//     sees the others' writes once it reads at least their revision, its
+//     index follows the log without recompiling, concurrent demotions of
+//     the last two Owners leave one (a write-skew trap), and racing
+//     creations of one email or acceptances of one invitation succeed once.
+//     memstore runs it with one DB shared n times.
+//   - [RunFaults] needs a hook that fails a chosen statement or commit. For
+//     every write of the services and every N, it fails the N-th call and
+//     checks that the write is all or nothing and that the audit log agrees
+//     with the state. The SQL backends run it.
 package storagetest
