@@ -8,6 +8,7 @@ import (
 	"github.com/orgspace/orgspace/access"
 	"github.com/orgspace/orgspace/org"
 	"github.com/orgspace/orgspace/storage"
+	"github.com/orgspace/orgspace/structure"
 )
 
 // DB is an in-memory database. Its zero value is not usable; call [New].
@@ -41,6 +42,13 @@ func New() *DB {
 		invsOfOrg:      index[org.OrganisationID, access.InvitationID]{},
 		invByToken:     map[string]access.InvitationID{},
 		favourites:     map[org.UserID]org.AccountID{},
+		websites:       map[structure.WebsiteID]structure.Website{},
+		websitesOfOrg:  index[org.OrganisationID, structure.WebsiteID]{},
+		programs:       map[structure.ProgramID]structure.Program{},
+		programsOfOrg:  index[org.OrganisationID, structure.ProgramID]{},
+		links:          map[structure.LinkID]structure.Link{},
+		linksOfOrg:     index[org.OrganisationID, structure.LinkID]{},
+		defaultRules:   map[org.OrganisationID]bool{},
 		logOfOrg:       map[string][]int{},
 	}}
 }

@@ -1,6 +1,6 @@
 // Package memstore is an in-memory orgspace backend: a [DB] runs
 // transactions whose [Tx] implements orgspace.Store (org.Store,
-// access.Store and the audit and change log).
+// access.Store, structure.Store and the audit and change log).
 //
 // It is meant for tests, examples and single-process tools. It keeps
 // nothing across restarts: the state lives in maps owned by the DB and
@@ -28,6 +28,8 @@
 //
 // # Copies
 //
-// Every value going in or out is copied, byte slices included, so a caller
-// cannot change the store through a value it passed or received.
+// Every value going in or out is copied, byte slices and a link's
+// selections included, so a caller cannot change the store through a value
+// it passed or received. A selection's empty account or item list reads
+// back as nil, as in the SQL backends; lists keep their order.
 package memstore

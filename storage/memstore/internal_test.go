@@ -15,6 +15,7 @@ import (
 	"github.com/orgspace/orgspace/access"
 	"github.com/orgspace/orgspace/org"
 	"github.com/orgspace/orgspace/storage"
+	"github.com/orgspace/orgspace/structure"
 )
 
 var t0 = time.Date(2024, time.March, 1, 9, 30, 0, 0, time.UTC)
@@ -32,6 +33,12 @@ func seed(t *testing.T, db *DB) {
 			tx.PutGrant(access.Grant{User: "user-1", Account: "acc-1", Org: "org-1", Role: "role-1", GrantedAt: t0}),
 			tx.InsertInvitation(access.Invitation{ID: "inv-1", Org: "org-1", TokenHash: []byte("hash-1"), CreatedAt: t0}),
 			tx.SetFavourite("user-1", "acc-1"),
+			tx.InsertWebsite(structure.Website{ID: "web-1", Org: "org-1", Account: "acc-1", Name: "W", CreatedAt: t0}),
+			tx.InsertProgram(structure.Program{ID: "prg-1", Org: "org-1", Account: "acc-1", Name: "P", CreatedAt: t0}),
+			tx.InsertLink(structure.Link{ID: "lnk-1", Org: "org-1", CreatedAt: t0,
+				Websites: structure.Selection[structure.WebsiteID]{Items: []structure.WebsiteID{"web-1"}},
+				Programs: structure.Selection[structure.ProgramID]{Accounts: []org.AccountID{"acc-1"}}}),
+			tx.SetDefaultRule("org-1", false),
 			tx.Append(storage.Entry{Time: t0, Actor: "system", Action: "test.seed", Org: "org-1"}),
 		)
 	})
@@ -59,6 +66,17 @@ func writeAll(tx *Tx) error {
 		tx.InsertInvitation(access.Invitation{ID: "inv-2", Org: "org-2", TokenHash: []byte("hash-2"), CreatedAt: t0}),
 		tx.SetFavourite("user-1", ""),
 		tx.SetFavourite("user-2", "acc-2"),
+		tx.UpdateWebsite(structure.Website{ID: "web-1", Name: "W2", Archived: true}),
+		tx.InsertWebsite(structure.Website{ID: "web-2", Org: "org-2", Account: "acc-2", CreatedAt: t0}),
+		tx.UpdateProgram(structure.Program{ID: "prg-1", Name: "P2", Archived: true}),
+		tx.InsertProgram(structure.Program{ID: "prg-2", Org: "org-2", Account: "acc-2", CreatedAt: t0}),
+		tx.UpdateLink(structure.Link{ID: "lnk-1", Name: "L", UpdatedAt: t0,
+			Websites: structure.Selection[structure.WebsiteID]{All: true}}),
+		tx.DeleteLink("lnk-1"),
+		tx.InsertLink(structure.Link{ID: "lnk-2", Org: "org-2", Websites: structure.Selection[structure.WebsiteID]{All: true},
+			Programs: structure.Selection[structure.ProgramID]{Items: []structure.ProgramID{"prg-2"}}}),
+		tx.SetDefaultRule("org-1", true),
+		tx.SetDefaultRule("org-2", false),
 		tx.Append(storage.Entry{Time: t0, Actor: "system", Action: "test.all", Org: "org-2"}),
 	)
 }
@@ -135,6 +153,7 @@ func TestCommitLeavesNoEmptySets(t *testing.T) {
 		"grantsOfUser[user-1]": len(db.st.grantsOfUser["user-1"].all()),
 		"rolesOfOrg[org-1]":    len(db.st.rolesOfOrg["org-1"].all()),
 		"invsOfOrg[org-1]":     len(db.st.invsOfOrg["org-1"].all()),
+		"linksOfOrg[org-1]":    len(db.st.linksOfOrg["org-1"].all()),
 	} {
 		if n != 0 {
 			t.Errorf("%s has %d keys, want none", name, n)
@@ -146,6 +165,7 @@ func TestCommitLeavesNoEmptySets(t *testing.T) {
 		"grantsOfUser":  hasKey(db.st.grantsOfUser, "user-1"),
 		"rolesOfOrg":    hasKey(db.st.rolesOfOrg, "org-1"),
 		"invsOfOrg":     hasKey(db.st.invsOfOrg, "org-1"),
+		"linksOfOrg":    hasKey(db.st.linksOfOrg, "org-1"),
 		"members":       db.st.members[memberCountKey{"org-1", org.Owner}] != 0,
 		"grantsWithRole": func() bool {
 			_, ok := db.st.grantsWithRole["role-1"]

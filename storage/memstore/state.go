@@ -4,6 +4,7 @@ import (
 	"github.com/orgspace/orgspace/access"
 	"github.com/orgspace/orgspace/org"
 	"github.com/orgspace/orgspace/storage"
+	"github.com/orgspace/orgspace/structure"
 )
 
 // state is everything a DB holds: the objects by key, and the indexes and
@@ -35,6 +36,16 @@ type state struct {
 	invByToken map[string]access.InvitationID
 
 	favourites map[org.UserID]org.AccountID
+
+	websites      map[structure.WebsiteID]structure.Website
+	websitesOfOrg index[org.OrganisationID, structure.WebsiteID]
+	programs      map[structure.ProgramID]structure.Program
+	programsOfOrg index[org.OrganisationID, structure.ProgramID]
+	// links hold selections whose slices no caller has: copied going in
+	// and out.
+	links        map[structure.LinkID]structure.Link
+	linksOfOrg   index[org.OrganisationID, structure.LinkID]
+	defaultRules map[org.OrganisationID]bool
 
 	// head is the latest committed revision; log holds the committed
 	// entries in commit order, and logOfOrg the positions in log of each

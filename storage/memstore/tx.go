@@ -11,7 +11,8 @@ import (
 )
 
 // Tx is a transaction of a [DB], passed to the functions of [DB.Update]
-// (read-write) and [DB.View] (read-only). It implements orgspace.Store.
+// (read-write) and [DB.View] (read-only). It implements orgspace.Store and
+// structure.Store.
 // It is valid only while that function runs.
 type Tx struct {
 	st       *state // nil once the transaction has ended
