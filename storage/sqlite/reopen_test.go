@@ -14,6 +14,7 @@ import (
 	"github.com/orgspace/orgspace"
 	"github.com/orgspace/orgspace/access"
 	"github.com/orgspace/orgspace/access/accesstest"
+	"github.com/orgspace/orgspace/internal/migrationtest"
 	"github.com/orgspace/orgspace/org"
 	"github.com/orgspace/orgspace/storage"
 )
@@ -95,7 +96,7 @@ func newReopenWorld(t *testing.T) *reopenWorld {
 	var seed [32]byte
 	seed[0] = 7
 	return &reopenWorld{
-		t: t, ctx: t.Context(), clock: accesstest.NewClock(migrationT0), ids: &org.SequentialIDs{},
+		t: t, ctx: t.Context(), clock: accesstest.NewClock(migrationtest.T0), ids: &org.SequentialIDs{},
 		mail: accesstest.NewMailbox(), rand: rand.NewChaCha8(seed),
 	}
 }
