@@ -15,6 +15,7 @@ import (
 
 // Config configures a Service. The zero Config is usable.
 type Config struct {
+	// Env supplies the clock and the IDs of new websites, programs and links.
 	Env org.Env
 	// MaxLogBacklog is how many log entries a refresh reads one by one
 	// before it compiles the index afresh instead; default 10,000.

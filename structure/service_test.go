@@ -722,6 +722,29 @@ func TestArchivedComponentsShareNothing(t *testing.T) {
 	}
 }
 
+// A renamed website or program reads back under its new name, to those who
+// may read the organisation only.
+func TestRenamedComponentsReadBack(t *testing.T) {
+	w := newWorld(t)
+	_, err := w.svc.RenameWebsite(w.ctx, as(w.admin), w.siteA.ID, "www.toppp.com")
+	w.must(err)
+	_, err = w.svc.RenameProgram(w.ctx, as(w.loyaltyAdmin), w.rewards.ID, "Toppp Club")
+	w.must(err)
+	site, err := w.svc.Website(w.ctx, storage.Latest(), as(w.observer), w.siteA.ID)
+	w.must(err)
+	prog, err := w.svc.Program(w.ctx, storage.Latest(), as(w.member), w.rewards.ID)
+	w.must(err)
+	if site.Name != "www.toppp.com" || prog.Name != "Toppp Club" || site.CreatedAt != w.siteA.CreatedAt || site.Account != w.engage.ID {
+		t.Errorf("read back %+v and %+v", site, prog)
+	}
+	if _, err := w.svc.Program(w.ctx, storage.Latest(), as(w.outsider), w.rewards.ID); !errors.Is(err, storage.ErrPermissionDenied) {
+		t.Errorf("an outsider reads a program: %v", err)
+	}
+	if _, err := w.svc.Website(w.ctx, storage.Latest(), as(w.owner), "web_404"); !errors.Is(err, storage.ErrNotFound) {
+		t.Errorf("an unknown website: %v", err)
+	}
+}
+
 // Queries name known websites and programs.
 func TestQueriesRefuseUnknownComponents(t *testing.T) {
 	w := newWorld(t)
