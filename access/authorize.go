@@ -13,8 +13,11 @@ import (
 // with the same rule (Effective) as the index: a concurrent change can never
 // slip between the check and the write.
 
-// held returns what user holds in account a at now, read from st.
-func held(st Store, user org.UserID, a org.Account, now time.Time) (Permissions, org.Role, error) {
+// Held returns what user holds in account a at now, read from st: the
+// permissions Effective gives the organisation role and the active grant,
+// and the organisation role. Writes of the domains above access authorise
+// with it, inside their own transaction, so they agree with the index.
+func Held(st Store, user org.UserID, a org.Account, now time.Time) (Permissions, org.Role, error) {
 	m, err := st.Membership(a.Org, user)
 	if err != nil && !storage.IsNotFound(err) {
 		return 0, 0, err
@@ -51,7 +54,7 @@ func authorizeAccountUsers(st Store, actor org.Actor, a org.Account, now time.Ti
 	if actor.Kind != org.ActorUser {
 		return nil
 	}
-	perms, role, err := held(st, actor.User(), a, now)
+	perms, role, err := Held(st, actor.User(), a, now)
 	if err != nil {
 		return err
 	}

@@ -26,7 +26,7 @@ func (s *Service) SetFavourite(ctx context.Context, actor org.Actor, account org
 		if err != nil {
 			return fmt.Errorf("access: favourite: account %q: %w", account, err)
 		}
-		perms, _, err := held(st, user, a, s.env.Now())
+		perms, _, err := Held(st, user, a, s.env.Now())
 		if err != nil {
 			return err
 		}

@@ -287,7 +287,7 @@ func (s *Service) dropFavouriteIfInaccessible(st Store, user org.UserID) error {
 	if err != nil {
 		return err
 	}
-	perms, _, err := held(st, user, a, s.env.Now())
+	perms, _, err := Held(st, user, a, s.env.Now())
 	if err != nil || perms.Has(ViewAccount) {
 		return err
 	}

@@ -13,29 +13,14 @@ import (
 // with access.Effective, the rule the access index uses: a concurrent
 // change can never slip between the check and the write.
 
-// held returns what user holds at now in organisation o and, when a is
-// given, in account a: the organisation role's rights and the active
-// grant's role, as access.Effective combines them.
-func held(st Store, user org.UserID, o org.OrganisationID, a *org.Account, now time.Time) (access.Permissions, error) {
+// orgHeld returns what user holds in organisation o itself, by
+// organisation role alone, as access.Effective gives it.
+func orgHeld(st Store, user org.UserID, o org.OrganisationID) (access.Permissions, error) {
 	m, err := st.Membership(o, user)
 	if err != nil && !storage.IsNotFound(err) {
 		return 0, err
 	}
-	if a == nil {
-		return access.Effective(m.Role, "", 0, false), nil
-	}
-	g, err := st.Grant(user, a.ID)
-	if storage.IsNotFound(err) {
-		return access.Effective(m.Role, a.Product, 0, false), nil
-	}
-	if err != nil {
-		return 0, err
-	}
-	perms, err := rolePermissions(st, g.Role)
-	if err != nil {
-		return 0, err
-	}
-	return access.Effective(m.Role, a.Product, perms, g.ActiveAt(now)), nil
+	return access.Effective(m.Role, "", 0, false), nil
 }
 
 // rolePermissions returns the permissions of a built-in or custom role; a
@@ -63,7 +48,7 @@ func authorizeStructure(st Store, actor org.Actor, o org.OrganisationID, now tim
 	if err := org.Resolve(st, actor); err != nil || actor.Kind != org.ActorUser {
 		return err
 	}
-	perms, err := held(st, actor.User(), o, nil, now)
+	perms, err := orgHeld(st, actor.User(), o)
 	if err != nil {
 		return err
 	}
@@ -81,7 +66,7 @@ func authorizeComponent(st Store, actor org.Actor, a org.Account, noun string, n
 	if err := org.Resolve(st, actor); err != nil || actor.Kind != org.ActorUser {
 		return err
 	}
-	perms, err := held(st, actor.User(), a.Org, &a, now)
+	perms, _, err := access.Held(st, actor.User(), a, now)
 	if err != nil {
 		return err
 	}
@@ -100,7 +85,7 @@ func authorizeRead(st Store, actor org.Actor, o org.OrganisationID, now time.Tim
 		return err
 	}
 	user := actor.User()
-	perms, err := held(st, user, o, nil, now)
+	perms, err := orgHeld(st, user, o)
 	if err != nil {
 		return err
 	}
