@@ -25,4 +25,17 @@
 //
 // Archived websites and programs share nothing; links that list them keep
 // them, so unarchiving restores what they shared.
+//
+// A selection is a set: its lists are stored sorted, without repeats, and
+// a side that is All lists nothing. A side that selects nothing is refused.
+//
+// # Service and Index
+//
+// [Service] manages the components, links and default rule: its doc says
+// who may do what. Its answers (Shares, Explain, WebsitesFor, ProgramsFor)
+// come from an [Index], the compiled, immutable form of every
+// organisation's structure, which the Service recompiles one organisation
+// at a time as the store's log names them, like the access index. A host
+// filters its own items (campaigns, opt-ins, variables) for a program with
+// [Filter] on the Index.
 package structure
