@@ -1,12 +1,13 @@
 package orgspace
 
 import (
-	"github.com/orgspace/orgspace/access"
+	"github.com/orgspace/orgspace/structure"
 )
 
 // Store is what a backend's transaction type implements: the Store of every
 // domain package. It grows as domains are added; storage/storagetest checks
 // that a backend implements it faithfully.
 type Store interface {
-	access.Store
+	// structure.Store embeds access.Store, which embeds org.Store.
+	structure.Store
 }

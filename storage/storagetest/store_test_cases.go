@@ -36,6 +36,14 @@ var storeTests = []storeTest{
 	{"LogRefusesNonPositiveLimit", storeLogLimit},
 	{"LogRejectsInvalidEntry", storeLogRejectsInvalidEntry},
 
+	// Structure.
+	{"StructureRoundTrip", storeStructureRoundTrip},
+	{"StructureDuplicateKeyFailsWithAlreadyExists", storeStructureDuplicates},
+	{"StructureMissingObjectFailsWithNotFound", storeStructureNotFound},
+	{"StructureListingsInIDOrder", storeStructureListings},
+	{"StructureValuesAreCopies", storeStructureCopies},
+	{"StructureFailedUpdateRollsBack", storeStructureFailedUpdateRollsBack},
+
 	// Concurrency.
 	{"ConcurrentUpdatesAndViews", storeConcurrentUpdates},
 	{"ConcurrentInsertsOfOneEmail", storeConcurrentSameEmail},
