@@ -21,9 +21,9 @@ import (
 // and one bit test.
 type Index struct {
 	orgs     []*orgIndex // by organisation number
-	orgNum   layered[org.OrganisationID, int32]
-	websites layered[WebsiteID, ref]
-	programs layered[ProgramID, ref]
+	orgNum   sharded[org.OrganisationID, int32]
+	websites sharded[WebsiteID, ref]
+	programs sharded[ProgramID, ref]
 }
 
 // ref places a website or a program: its organisation's number and its own
@@ -190,19 +190,38 @@ func Filter[T any](ix *Index, p ProgramID, items []T, websiteOf func(T) WebsiteI
 		return nil
 	}
 	col := o.col(int(pi))
-	var out []T
+	// First the answers, one bit per item, then one allocation of the
+	// exact size: growing the result by append cost more than the
+	// lookups.
+	var small [16]uint64
+	keep := small[:]
+	if n := words(len(items)); n > len(small) {
+		keep = make([]uint64, n)
+	}
+	kept := 0
 	// Items come grouped by website more often than not: the last
 	// website's answer saves most lookups then.
 	var last WebsiteID
 	lastOK, started := false, false
-	for _, it := range items {
+	for i, it := range items {
 		w := websiteOf(it)
 		if !started || w != last {
 			wo, wi, known := ix.website(w)
 			last, lastOK, started = w, known && wo == o && has(col, int(wi)), true
 		}
 		if lastOK {
-			out = append(out, it)
+			set(keep, i)
+			kept++
+		}
+	}
+	if kept == 0 {
+		return nil
+	}
+	out := make([]T, 0, kept)
+	for i, word := range keep {
+		for word != 0 {
+			out = append(out, items[i<<6|bits.TrailingZeros64(word)])
+			word &= word - 1
 		}
 	}
 	return out

@@ -231,7 +231,7 @@ func (o *orgIndex) ranks(programs bool) int {
 // comps (sorted by ID): a component keeps the number refs gives it in num,
 // and a new one gets the next number, recorded in add. Numbers that no
 // component holds any more get -1.
-func number[ID comparable, C any](comps []C, id func(C) ID, num int32, refs layered[ID, ref], add map[ID]ref, next int) []int32 {
+func number[ID ~string, C any](comps []C, id func(C) ID, num int32, refs sharded[ID, ref], add map[ID]ref, next int) []int32 {
 	nums := make([]int32, len(comps))
 	for i, c := range comps {
 		if r, ok := refs.get(id(c)); ok && r.org == num {

@@ -237,22 +237,22 @@ func bigOrg(o org.OrganisationID, nw, np, nl int) state {
 	}
 	for i := range nl {
 		l := Link{ID: LinkID(fmt.Sprintf("%s_lnk_%05d", o, i)), Org: o}
-		// Most links list a few websites and programs; some select whole
-		// accounts, and a few everything.
-		switch k := next(20); {
+		// Most links list a few websites and programs; 9% of the sides
+		// select one account, and 1% All.
+		switch k := next(100); {
 		case k == 0:
 			l.Websites.All = true
-		case k < 4:
+		case k < 10:
 			l.Websites.Accounts = []org.AccountID{engage[next(len(engage))]}
 		default:
 			for range 1 + next(5) {
 				l.Websites.Items = append(l.Websites.Items, s.websites[next(nw)].ID)
 			}
 		}
-		switch k := next(20); {
+		switch k := next(100); {
 		case k == 0:
 			l.Programs.All = true
-		case k < 4:
+		case k < 10:
 			l.Programs.Accounts = []org.AccountID{loyalty[next(len(loyalty))]}
 		default:
 			for range 1 + next(3) {
@@ -297,31 +297,54 @@ func TestRecompileLeavesTheOldIndexUnchanged(t *testing.T) {
 	if err := disagreement(ix, before); err != nil {
 		t.Fatalf("the old index changed: %v", err)
 	}
-	if nx.orgs[nx.orgNum.base["org_b"]] != ix.orgs[ix.orgNum.base["org_b"]] {
+	if nx.org("org_b") != ix.org("org_b") {
 		t.Error("org_b was compiled again; it should be shared with the old index")
 	}
 }
 
-// New websites and programs go to the small delta maps, which are folded
-// into new base maps past maxDelta entries; answers stay the rule's.
-func TestRecompileFoldsNewComponentsIntoTheBase(t *testing.T) {
-	s := bigOrg("org_a", 10, 3, 2)
-	s.accounts = append(s.accounts, org.Account{ID: "acc_other", Org: "org_other", Product: org.Engage})
-	ix := mustCompile(t, s)
-	for step := range 3 {
-		for i := range maxDelta/2 + 1 {
-			s.websites = append(s.websites, Website{ID: WebsiteID(fmt.Sprintf("org_a_web_new_%d_%04d", step, i)), Org: "org_a", Account: "org_a_acc_e01"})
-		}
-		var err error
-		if ix, err = ix.Recompile(&memStore{s: s}, "org_a"); err != nil {
-			t.Fatal(err)
-		}
-		if err := disagreement(ix, s); err != nil {
-			t.Fatalf("step %d: %v", step, err)
-		}
-		if got, want := len(ix.websites.delta), []int{maxDelta/2 + 1, 0, maxDelta/2 + 1}[step]; got != want {
-			t.Fatalf("step %d: %d websites in the delta, want %d", step, got, want)
-		}
+// Sequential and random IDs spread over the shards, and adding entries
+// copies only the shards they fall in, leaving the old map as it was.
+func TestShardedMapCopiesOnlyTheShardsItAddsTo(t *testing.T) {
+	for _, kind := range []string{"sequential", "random"} {
+		t.Run(kind, func(t *testing.T) {
+			add := make(map[WebsiteID]int)
+			gen := org.IDGenerator(&org.SequentialIDs{})
+			if kind == "random" {
+				gen = org.RandomIDs{}
+			}
+			const n = 25600
+			for i := range n {
+				add[WebsiteID(gen.NewID("web"))] = i
+			}
+			m := sharded[WebsiteID, int]{}.with(add)
+			for i, shard := range m.shards {
+				// 100 a shard on average; a fair hash stays well within.
+				if len(shard) < 50 || len(shard) > 200 {
+					t.Fatalf("shard %d holds %d of %d entries", i, len(shard), n)
+				}
+			}
+			m2 := m.with(map[WebsiteID]int{"web_new": -1})
+			if v, ok := m2.get("web_new"); !ok || v != -1 {
+				t.Fatalf("the new map: web_new = %v, %v", v, ok)
+			}
+			if _, ok := m.get("web_new"); ok {
+				t.Fatal("the old map changed")
+			}
+			copied := 0
+			for i := range m.shards {
+				if reflect.ValueOf(m.shards[i]).Pointer() != reflect.ValueOf(m2.shards[i]).Pointer() {
+					copied++
+				}
+			}
+			if copied != 1 {
+				t.Fatalf("%d shards copied for one new entry, want 1", copied)
+			}
+			for k, v := range add {
+				if got, ok := m2.get(k); !ok || got != v {
+					t.Fatalf("the new map: %s = %v, %v; want %v", k, got, ok, v)
+				}
+			}
+		})
 	}
 }
 
