@@ -25,6 +25,8 @@
 //     storage/storagetest is the conformance suite every backend runs.
 //   - org: organisations, accounts, users, operators, actors.
 //   - access: roles, grants, invitations, favourites, sessions, Check.
+//   - structure: websites, programs, custom links and the default rule:
+//     which Engage data each Loyalty program may use.
 //   - access/accesstest: rapid generators and invariants to property-test a
 //     role set-up.
 //

@@ -8,6 +8,7 @@ import (
 	"github.com/orgspace/orgspace/access"
 	"github.com/orgspace/orgspace/org"
 	"github.com/orgspace/orgspace/storage"
+	"github.com/orgspace/orgspace/structure"
 )
 
 // Config wires the surroundings of a Space. The zero Config is usable: the
@@ -36,13 +37,16 @@ type Space struct {
 	// Access manages roles, grants, invitations, favourites and sessions,
 	// and answers Check and Explain.
 	Access *access.Service
+	// Structure manages websites, programs, custom links and the default
+	// rule, and answers which websites share their data with which programs.
+	Structure *structure.Service
 
 	store storage.Transactor[Store]
 }
 
-// Open wires a backend into a Space and compiles the access index from the
-// backend's current state. b is a backend's Transactor, such as
-// memstore.New().
+// Open wires a backend into a Space and compiles the access index and the
+// structure from the backend's current state. b is a backend's Transactor,
+// such as the *sqlite.DB that sqlite.Open returns.
 func Open[T Store](ctx context.Context, b storage.Transactor[T], cfg Config) (*Space, error) {
 	env := org.Env{Clock: cfg.Clock, IDs: cfg.IDs}
 	st := storage.Narrow(b, func(t T) Store { return t })
@@ -52,14 +56,23 @@ func Open[T Store](ctx context.Context, b storage.Transactor[T], cfg Config) (*S
 	if err != nil {
 		return nil, err
 	}
+	str, err := structure.NewService(ctx, storage.Narrow(b, func(t T) structure.Store { return t }), structure.Config{Env: env})
+	if err != nil {
+		return nil, err
+	}
 	return &Space{
 		Org: org.NewService(storage.Narrow(b, func(t T) org.Store { return t }), org.Config{
 			Env: env,
-			// The access index follows the organisations' accounts too.
-			Committed: func(ctx context.Context, rev storage.Revision) { _, _ = acc.Sync(ctx, storage.AtLeast(rev)) },
+			// The access index and the structure follow the organisations'
+			// accounts too.
+			Committed: func(ctx context.Context, rev storage.Revision) {
+				_, _ = acc.Sync(ctx, storage.AtLeast(rev))
+				_, _ = str.Sync(ctx, storage.AtLeast(rev))
+			},
 		}),
-		Access: acc,
-		store:  st,
+		Access:    acc,
+		Structure: str,
+		store:     st,
 	}, nil
 }
 
