@@ -205,9 +205,9 @@ func (ix *Index) patch(states map[org.OrganisationID]*orgState) *Index {
 			nx.orgs = append(nx.orgs, nil)
 			newOrgs[id] = num
 		}
-		webRank := number(s.websites, func(w Website) WebsiteID { return w.ID }, num, ix.websites, newWebsites, old.ranks(false))
-		progRank := number(s.programs, func(p Program) ProgramID { return p.ID }, num, ix.programs, newPrograms, old.ranks(true))
-		nx.orgs[num] = compileOrg(id, s, webRank, progRank)
+		webs := number(s.websites, func(w Website) WebsiteID { return w.ID }, num, ix.websites, newWebsites, old.ranks(false))
+		progs := number(s.programs, func(p Program) ProgramID { return p.ID }, num, ix.programs, newPrograms, old.ranks(true))
+		nx.orgs[num] = compileOrg(id, s, webs, progs)
 	}
 	nx.orgNum = ix.orgNum.with(newOrgs)
 	nx.websites = ix.websites.with(newWebsites)
@@ -227,11 +227,19 @@ func (o *orgIndex) ranks(programs bool) int {
 	return len(o.webRank)
 }
 
-// number returns the rank of each number of organisation num's components
-// comps (sorted by ID): a component keeps the number refs gives it in num,
-// and a new one gets the next number, recorded in add. Numbers that no
-// component holds any more get -1.
-func number[ID ~string, C any](comps []C, id func(C) ID, num int32, refs sharded[ID, ref], add map[ID]ref, next int) []int32 {
+// numbering is how one kind of component of an organisation is numbered:
+// by the refs of the index being patched, or by those the patch adds.
+type numbering[ID ~string] struct {
+	org  int32
+	refs sharded[ID, ref]
+	add  map[ID]ref
+	rank []int32 // by number; -1: no component holds it any more
+}
+
+// number numbers organisation num's components comps (sorted by ID): a
+// component keeps the number refs gives it in num, and a new one gets the
+// next number, recorded in add.
+func number[ID ~string, C any](comps []C, id func(C) ID, num int32, refs sharded[ID, ref], add map[ID]ref, next int) numbering[ID] {
 	nums := make([]int32, len(comps))
 	for i, c := range comps {
 		if r, ok := refs.get(id(c)); ok && r.org == num {
@@ -249,12 +257,25 @@ func number[ID ~string, C any](comps []C, id func(C) ID, num int32, refs sharded
 	for i, n := range nums {
 		rank[n] = int32(i)
 	}
-	return rank
+	return numbering[ID]{org: num, refs: refs, add: add, rank: rank}
 }
 
-// compileOrg compiles organisation id from s (sorted by ID), its
-// components' numbers translated to ranks by webRank and progRank.
-func compileOrg(id org.OrganisationID, s *orgState, webRank, progRank []int32) *orgIndex {
+// rankOf returns the rank of id if it is a component of the organisation.
+func (n numbering[ID]) rankOf(id ID) (int, bool) {
+	r, ok := n.add[id]
+	if !ok || r.org != n.org {
+		r, ok = n.refs.get(id)
+	}
+	if !ok || r.org != n.org {
+		return 0, false
+	}
+	rank := n.rank[r.n]
+	return int(rank), rank >= 0
+}
+
+// compileOrg compiles organisation id from s (sorted by ID) and the
+// numbering of its components.
+func compileOrg(id org.OrganisationID, s *orgState, webs numbering[WebsiteID], progs numbering[ProgramID]) *orgIndex {
 	nw, np := len(s.websites), len(s.programs)
 	o := &orgIndex{
 		id:        id,
@@ -263,8 +284,8 @@ func compileOrg(id org.OrganisationID, s *orgState, webRank, progRank []int32) *
 		links:     s.links,
 		websites:  s.websites,
 		programs:  s.programs,
-		webRank:   webRank,
-		progRank:  progRank,
+		webRank:   webs.rank,
+		progRank:  progs.rank,
 		wwords:    words(nw),
 		pwords:    words(np),
 	}
@@ -283,11 +304,11 @@ func compileOrg(id org.OrganisationID, s *orgState, webRank, progRank []int32) *
 	}
 	o.linkWeb = make([]uint64, len(s.links)*o.wwords)
 	o.linkProg = make([]uint64, len(s.links)*o.pwords)
-	webs := newSelector(s.websites, func(w Website) (WebsiteID, org.AccountID) { return w.ID, w.Account })
-	progs := newSelector(s.programs, func(p Program) (ProgramID, org.AccountID) { return p.ID, p.Account })
+	webSel := newSelector(s.websites, func(w Website) org.AccountID { return w.Account }, webs.rankOf)
+	progSel := newSelector(s.programs, func(p Program) org.AccountID { return p.Account }, progs.rankOf)
 	for l, lk := range s.links {
-		webs.selectInto(o.linkWeb[l*o.wwords:(l+1)*o.wwords], lk.Websites)
-		progs.selectInto(o.linkProg[l*o.pwords:(l+1)*o.pwords], lk.Programs)
+		webSel.selectInto(o.linkWeb[l*o.wwords:(l+1)*o.wwords], lk.Websites)
+		progSel.selectInto(o.linkProg[l*o.pwords:(l+1)*o.pwords], lk.Programs)
 	}
 
 	o.rows = make([]uint64, nw*o.pwords)
@@ -322,27 +343,26 @@ func compileOrg(id org.OrganisationID, s *orgState, webRank, progRank []int32) *
 	return o
 }
 
-// selector turns a Selection into a bitset over components sorted by ID.
-type selector[ID ~string, C any] struct {
-	comps     []C
-	id        func(C) (ID, org.AccountID)
+// selector turns a Selection into a bitset over components by rank.
+type selector[ID ~string] struct {
+	n         int
 	byAccount map[org.AccountID][]int
+	rankOf    func(ID) (int, bool)
 }
 
-func newSelector[ID ~string, C any](comps []C, id func(C) (ID, org.AccountID)) selector[ID, C] {
-	s := selector[ID, C]{comps: comps, id: id, byAccount: make(map[org.AccountID][]int)}
+func newSelector[ID ~string, C any](comps []C, account func(C) org.AccountID, rankOf func(ID) (int, bool)) selector[ID] {
+	s := selector[ID]{n: len(comps), byAccount: make(map[org.AccountID][]int), rankOf: rankOf}
 	for i, c := range comps {
-		_, a := id(c)
-		s.byAccount[a] = append(s.byAccount[a], i)
+		s.byAccount[account(c)] = append(s.byAccount[account(c)], i)
 	}
 	return s
 }
 
 // selectInto sets in dst the bit of every component sel selects, as
 // Selection.Selects says.
-func (s selector[ID, C]) selectInto(dst []uint64, sel Selection[ID]) {
+func (s selector[ID]) selectInto(dst []uint64, sel Selection[ID]) {
 	if sel.All {
-		for i := range s.comps {
+		for i := range s.n {
 			set(dst, i)
 		}
 		return
@@ -353,11 +373,7 @@ func (s selector[ID, C]) selectInto(dst []uint64, sel Selection[ID]) {
 		}
 	}
 	for _, item := range sel.Items {
-		i, ok := slices.BinarySearchFunc(s.comps, item, func(c C, item ID) int {
-			id, _ := s.id(c)
-			return cmp.Compare(id, item)
-		})
-		if ok {
+		if i, ok := s.rankOf(item); ok {
 			set(dst, i)
 		}
 	}

@@ -3,11 +3,14 @@ package structure
 import "maps"
 
 // shardCount is the number of maps a sharded map is split into.
-const shardCount = 256
+const (
+	shardBits  = 4
+	shardCount = 1 << shardBits
+)
 
 // sharded is an immutable map split by key into shardCount maps, so that a
 // new version that adds a few entries copies only the maps they fall in
-// (1/256 of the entries each) and shares the others, and a lookup is still
+// (1/16 of the entries each) and shares the others, and a lookup is still
 // one map access.
 type sharded[K ~string, V any] struct {
 	shards *[shardCount]map[K]V
@@ -20,7 +23,7 @@ func shardOf[K ~string](k K) int {
 	for i := max(0, len(k)-8); i < len(k); i++ {
 		x = x<<8 | uint64(k[i])
 	}
-	return int((x * 0x9e3779b97f4a7c15) >> 56)
+	return int((x * 0x9e3779b97f4a7c15) >> (64 - shardBits))
 }
 
 func (m sharded[K, V]) get(k K) (V, bool) {

@@ -312,7 +312,7 @@ func TestShardedMapCopiesOnlyTheShardsItAddsTo(t *testing.T) {
 			if kind == "random" {
 				gen = org.RandomIDs{}
 			}
-			const n = 25600
+			const n = 100 * shardCount
 			for i := range n {
 				add[WebsiteID(gen.NewID("web"))] = i
 			}
