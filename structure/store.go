@@ -11,6 +11,14 @@ import (
 // storage.ErrAlreadyExists when the ID is taken. Listings are ordered by
 // ID. As in org.Store, the All methods stream to fn, which must not call
 // the Store.
+//
+// Values round-trip exactly: a link's lists come back in the order they
+// were written (the Service writes them sorted, without repeats), an empty
+// list as nil, and every value in or out is a copy. Updates write only
+// what may change (a component's name and archived flag; a link's name,
+// selections and UpdatedAt); nothing moves to another account or
+// organisation. The store checks references only as far as its schema
+// does: the Service validates every ID before it writes.
 type Store interface {
 	access.Store
 
