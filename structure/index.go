@@ -47,6 +47,9 @@ type orgIndex struct {
 	programs []Program // sorted by ID
 	webRank  []int32   // by number; -1: no longer a website of the organisation
 	progRank []int32   // by number; -1 likewise
+	// webByID gives Filter a website's rank in one lookup, in a map that
+	// holds this organisation's websites only.
+	webByID map[WebsiteID]int32
 
 	wwords, pwords int      // words of a website bitset, of a program bitset
 	rows           []uint64 // rows[w*pwords:]: the programs website w shares with
@@ -190,6 +193,7 @@ func Filter[T any](ix *Index, p ProgramID, items []T, websiteOf func(T) WebsiteI
 		return nil
 	}
 	col := o.col(int(pi))
+	byID := o.webByID
 	// First the answers, one bit per item, then one allocation of the
 	// exact size: growing the result by append cost more than the
 	// lookups.
@@ -202,17 +206,19 @@ func Filter[T any](ix *Index, p ProgramID, items []T, websiteOf func(T) WebsiteI
 	// Items come grouped by website more often than not: the last
 	// website's answer saves most lookups then.
 	var last WebsiteID
-	lastOK, started := false, false
+	var bit uint64 // 1 when last shares with p
+	started := false
 	for i, it := range items {
 		w := websiteOf(it)
 		if !started || w != last {
-			wo, wi, known := ix.website(w)
-			last, lastOK, started = w, known && wo == o && has(col, int(wi)), true
+			bit, last, started = 0, w, true
+			if wi, known := byID[w]; known {
+				bit = col[wi>>6] >> (wi & 63) & 1
+			}
 		}
-		if lastOK {
-			set(keep, i)
-			kept++
-		}
+		// No branch on the answer: it is as likely one way as the other.
+		keep[i>>6] |= bit << (i & 63)
+		kept += int(bit)
 	}
 	if kept == 0 {
 		return nil

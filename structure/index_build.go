@@ -289,6 +289,10 @@ func compileOrg(id org.OrganisationID, s *orgState, webs numbering[WebsiteID], p
 		wwords:    words(nw),
 		pwords:    words(np),
 	}
+	o.webByID = make(map[WebsiteID]int32, nw)
+	for i, w := range s.websites {
+		o.webByID[w.ID] = int32(i)
+	}
 	// The live components: those not archived.
 	liveW := make([]uint64, o.wwords)
 	for i, w := range s.websites {
