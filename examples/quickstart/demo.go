@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/orgspace/orgspace"
 	"github.com/orgspace/orgspace/org"
 	"github.com/orgspace/orgspace/storage"
+	"github.com/orgspace/orgspace/structure"
 )
 
 // demo narrates the story, or what survived of it.
@@ -39,6 +41,61 @@ func (d *demo) refused(err, want error) {
 func (d *demo) accountName(id org.AccountID) string {
 	a, _ := d.space.Access.Current().Account(id)
 	return a.Name
+}
+
+func (d *demo) websiteName(id structure.WebsiteID) string {
+	w, _ := d.space.Structure.Current().Website(id)
+	return w.Name
+}
+
+func (d *demo) programName(id structure.ProgramID) string {
+	p, _ := d.space.Structure.Current().Program(id)
+	return p.Name
+}
+
+// link describes a custom link: the websites and the programs it selects,
+// by name.
+func (d *demo) link(l structure.Link) string {
+	return fmt.Sprintf("link %s %q: %s ↔ %s", l.ID, l.Name,
+		selection(l.Websites, "website", d.websiteName, d.accountName),
+		selection(l.Programs, "program", d.programName, d.accountName))
+}
+
+// selection describes one side of a link: all of the organisation's
+// components (noun), all of some accounts', and listed ones.
+func selection[ID ~string](s structure.Selection[ID], noun string, name func(ID) string, account func(org.AccountID) string) string {
+	if s.All {
+		return "all " + noun + "s"
+	}
+	var parts []string
+	for _, a := range s.Accounts {
+		parts = append(parts, fmt.Sprintf("all %ss of %s", noun, account(a)))
+	}
+	if len(s.Items) > 0 {
+		names := make([]string, len(s.Items))
+		for i, id := range s.Items {
+			names[i] = fmt.Sprintf("%q", name(id))
+		}
+		if len(names) > 1 {
+			noun += "s"
+		}
+		parts = append(parts, noun+" "+strings.Join(names, ", "))
+	}
+	return strings.Join(parts, " and ")
+}
+
+// decided says which link or rule decided a structure.Decision in
+// organisation o.
+func (d *demo) decided(o org.OrganisationID, dec structure.Decision) string {
+	if dec.Basis != structure.ByLink {
+		return dec.Basis.String()
+	}
+	for _, l := range d.space.Structure.Current().Links(o) {
+		if l.ID == dec.Link {
+			return fmt.Sprintf("link %s %q selects both", l.ID, l.Name)
+		}
+	}
+	return fmt.Sprintf("link %s selects both", dec.Link)
 }
 
 // auditLog returns an organisation's audit log, oldest first.

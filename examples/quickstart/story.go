@@ -1,11 +1,14 @@
 package main
 
 import (
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/orgspace/orgspace/access"
 	"github.com/orgspace/orgspace/org"
 	"github.com/orgspace/orgspace/storage"
+	"github.com/orgspace/orgspace/structure"
 )
 
 // walk tells the whole story, on an empty database.
@@ -106,6 +109,101 @@ func (d *demo) walk() {
 
 	d.title("The owner reads the tail of the audit log.")
 	d.entries("", tail(d.auditLog(owner, toppp.ID), 8))
+
+	d.structure(toppp.ID, engage, loyalty, owner, mark.ID, client.ID, org.AsUser(carl.ID))
+}
+
+// campaign is one of the host's own items: an Engage campaign, published
+// on a website. The library knows websites, not campaigns.
+type campaign struct {
+	Name    string
+	Website structure.WebsiteID
+}
+
+func websiteOf(c campaign) structure.WebsiteID { return c.Website }
+
+// structure tells the seed's "Structure your organisation": which websites
+// of the Engage account share their campaigns' data with the program of
+// the Loyalty account, by the default rule and then by a custom link.
+func (d *demo) structure(toppp org.OrganisationID, engage, loyalty org.Account, owner org.Actor, mark org.UserID, client org.OrganisationID, carl org.Actor) {
+	ctx, s := d.ctx, d.space.Structure
+	allWebsites := structure.Selection[structure.WebsiteID]{All: true}
+
+	d.title("The owner gives %s two websites and %s a program.", engage.Name, loyalty.Name)
+	site := must(s.CreateWebsite(ctx, owner, structure.NewWebsite{Account: engage.ID, Name: "Toppp"}))
+	kids := must(s.CreateWebsite(ctx, owner, structure.NewWebsite{Account: engage.ID, Name: "Toppp Kids"}))
+	program := must(s.CreateProgram(ctx, owner, structure.NewProgram{Account: loyalty.ID, Name: "Toppp Rewards Program"}))
+	d.say("websites %s %q and %s %q on %s", site.ID, site.Name, kids.ID, kids.Name, engage.Name)
+	d.say("program  %s %q on %s", program.ID, program.Name, loyalty.Name)
+	campaigns := []campaign{{"Spring quiz", site.ID}, {"Colouring contest", kids.ID}, {"Summer photo contest", site.ID}}
+	d.say("the host's campaigns: %s", d.campaigns(campaigns))
+
+	d.title("With the default rule enabled, everything is shared: the program's earning rule may use every campaign.")
+	d.sharing(owner, program, site, kids)
+	d.earningRule(program, campaigns)
+
+	d.title("The owner links website %q to %q: from now on only linked data is shared.", site.Name, program.Name)
+	link := must(s.CreateLink(ctx, owner, structure.NewLink{Org: toppp, Name: "Toppp",
+		Websites: structure.Selection[structure.WebsiteID]{Items: []structure.WebsiteID{site.ID}},
+		Programs: structure.Selection[structure.ProgramID]{Items: []structure.ProgramID{program.ID}},
+	}))
+	d.say("%s", d.link(link))
+	d.sharing(owner, program, site, kids)
+	d.earningRule(program, campaigns)
+
+	d.title("Mark (Marketer) tries to create a link of his own.")
+	_, _, err := s.CreateLink(ctx, org.AsUser(mark), structure.NewLink{Org: toppp,
+		Websites: allWebsites, Programs: structure.Selection[structure.ProgramID]{All: true}})
+	d.refused(err, storage.ErrPermissionDenied)
+	d.say("why: %s", d.space.Access.Explain(mark, engage.ID, access.ManageStructure))
+
+	d.title("A website added later, \"Toppp Games\", is not included: the link lists its websites one by one.")
+	games := must(s.CreateWebsite(ctx, owner, structure.NewWebsite{Account: engage.ID, Name: "Toppp Games"}))
+	campaigns = append(campaigns, campaign{"Games leaderboard", games.ID})
+	d.say("website %s %q on %s, where the host publishes %s", games.ID, games.Name, engage.Name, campaigns[len(campaigns)-1].Name)
+	d.sharing(owner, program, games)
+	d.earningRule(program, campaigns)
+
+	d.title("The owner changes the link to All websites: websites added later are included.")
+	link = must(s.UpdateLink(ctx, owner, link.ID, structure.LinkChange{Name: link.Name, Websites: allWebsites, Programs: link.Programs}))
+	d.say("%s", d.link(link))
+	d.sharing(owner, program, site, kids, games)
+	d.earningRule(program, campaigns)
+
+	d.title("Client Co has an Engage account but no Loyalty account, so it has no structure.")
+	d.say("Carl opens the structure of Client Co:")
+	_, err = s.Links(ctx, storage.Latest(), carl, client)
+	d.refused(err, structure.ErrStructureUnavailable)
+}
+
+// sharing prints whether each website shares its data with program p, and
+// which link or rule decided, as actor is told.
+func (d *demo) sharing(actor org.Actor, p structure.Program, sites ...structure.Website) {
+	for _, w := range sites {
+		dec := value(d.space.Structure.Explain(d.ctx, storage.Latest(), actor, w.ID, p.ID))
+		verdict := "not shared"
+		if dec.Shared {
+			verdict = "shared"
+		}
+		d.say("%-11s → %s: %s (%s)", w.Name, p.Name, verdict, d.decided(p.Org, dec))
+	}
+}
+
+// earningRule prints the campaigns an earning rule of program p may use:
+// the host filters its own campaigns through the compiled structure, which
+// already includes this Space's writes.
+func (d *demo) earningRule(p structure.Program, campaigns []campaign) {
+	offered := structure.Filter(d.space.Structure.Current(), p.ID, campaigns, websiteOf)
+	d.say("the earning rule offers: %s", d.campaigns(offered))
+}
+
+// campaigns names campaigns with their websites.
+func (d *demo) campaigns(cs []campaign) string {
+	names := make([]string, len(cs))
+	for i, c := range cs {
+		names[i] = fmt.Sprintf("%s (%s)", c.Name, d.websiteName(c.Website))
+	}
+	return strings.Join(names, ", ")
 }
 
 // accept is the invitee following the link of the last mail sent to email.
