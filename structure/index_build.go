@@ -306,13 +306,14 @@ func compileOrg(id org.OrganisationID, s *orgState, webs numbering[WebsiteID], p
 			set(liveP, i)
 		}
 	}
-	o.linkWeb = make([]uint64, len(s.links)*o.wwords)
-	o.linkProg = make([]uint64, len(s.links)*o.pwords)
+	// What each link selects, link by link; transposed below for Explain.
+	linkWeb := make([]uint64, len(s.links)*o.wwords)
+	linkProg := make([]uint64, len(s.links)*o.pwords)
 	webSel := newSelector(s.websites, func(w Website) org.AccountID { return w.Account }, webs.rankOf)
 	progSel := newSelector(s.programs, func(p Program) org.AccountID { return p.Account }, progs.rankOf)
 	for l, lk := range s.links {
-		webSel.selectInto(o.linkWeb[l*o.wwords:(l+1)*o.wwords], lk.Websites)
-		progSel.selectInto(o.linkProg[l*o.pwords:(l+1)*o.pwords], lk.Programs)
+		webSel.selectInto(linkWeb[l*o.wwords:(l+1)*o.wwords], lk.Websites)
+		progSel.selectInto(linkProg[l*o.pwords:(l+1)*o.pwords], lk.Programs)
 	}
 
 	o.rows = make([]uint64, nw*o.pwords)
@@ -322,10 +323,10 @@ func compileOrg(id org.OrganisationID, s *orgState, webs numbering[WebsiteID], p
 		// selects; archived ones are masked out.
 		sel := make([]uint64, o.pwords)
 		for l := range s.links {
-			for i, word := range o.linkProg[l*o.pwords : (l+1)*o.pwords] {
+			for i, word := range linkProg[l*o.pwords : (l+1)*o.pwords] {
 				sel[i] = word & liveP[i]
 			}
-			for w := range ones(o.linkWeb[l*o.wwords:(l+1)*o.wwords], liveW) {
+			for w := range ones(linkWeb[l*o.wwords:(l+1)*o.wwords], liveW) {
 				row := o.row(w)
 				for i := range row {
 					row[i] |= sel[i]
@@ -337,14 +338,24 @@ func compileOrg(id org.OrganisationID, s *orgState, webs numbering[WebsiteID], p
 			copy(o.row(w), liveP)
 		}
 	}
-	// The columns are the rows transposed.
-	o.cols = make([]uint64, np*o.wwords)
-	for w := range nw {
-		for p := range ones(o.row(w), nil) {
-			set(o.col(p), w)
+	o.lwords = words(len(s.links))
+	o.webLinks = transpose(linkWeb, o.wwords, nw, o.lwords)
+	o.progLinks = transpose(linkProg, o.pwords, np, o.lwords)
+	o.cols = transpose(o.rows, o.pwords, np, o.wwords)
+	return o
+}
+
+// transpose returns a, bitsets of words words each, transposed into m
+// bitsets of mwords words: bit j of a's bitset i is bit i of the result's
+// bitset j.
+func transpose(a []uint64, words, m, mwords int) []uint64 {
+	t := make([]uint64, m*mwords)
+	for i := range len(a) / max(words, 1) {
+		for j := range ones(a[i*words:(i+1)*words], nil) {
+			set(t[j*mwords:], i)
 		}
 	}
-	return o
+	return t
 }
 
 // selector turns a Selection into a bitset over components by rank.
