@@ -2,7 +2,9 @@
 // articles orgspace is built from: organisations and their Owners,
 // multi-account users, an agency working for two organisations, the
 // favourite account and its login policy, switching accounts, time-bound
-// access, refused escalations and the audit log. It prints every step in
+// access, refused escalations, the audit log, and the organisation's
+// structure (websites, a program, the default rule and a custom link that
+// narrows which campaigns an earning rule may use). It prints every step in
 // plain English; the output is deterministic (a fixed clock, sequential
 // IDs), and main_test.go compares it with golden files.
 //
@@ -11,8 +13,8 @@
 // It keeps the data in the SQLite file orgspace-quickstart.db in the
 // current directory. The story can be told once per database: run it
 // again and it opens the same file and prints what survived (the
-// organisations, users and their roles, favourites, invitations and audit
-// log), read back through the services.
+// organisations, users and their roles, favourites, invitations, structure
+// and audit log), read back through the services.
 //
 // Flags:
 //

@@ -9,6 +9,7 @@ import (
 	"github.com/orgspace/orgspace/access"
 	"github.com/orgspace/orgspace/org"
 	"github.com/orgspace/orgspace/storage"
+	"github.com/orgspace/orgspace/structure"
 )
 
 // survived reports what an earlier run left in the database, up to revision
@@ -81,6 +82,11 @@ func (d *demo) survived(head storage.Revision) {
 		}
 	}
 
+	d.title("The structure of each organisation: websites, programs, the default rule and custom links.")
+	for _, o := range orgs {
+		d.structureOf(o)
+	}
+
 	d.title("The audit log of each organisation: how long it is, and its latest entries.")
 	for _, o := range orgs {
 		entries := d.auditLog(host, o.ID)
@@ -90,6 +96,44 @@ func (d *demo) survived(head storage.Revision) {
 	}
 
 	fmt.Fprintf(d.w, "\nRun again with -reset to delete it all and tell the story from the start.\n")
+}
+
+// structureOf prints organisation o's websites and programs (archived ones
+// too) and, if it has its structure, its default rule and custom links, as
+// the host reads them.
+func (d *demo) structureOf(o org.Organisation) {
+	ctx, s, latest, host := d.ctx, d.space.Structure, storage.Latest(), org.System()
+	d.say("%s", o.Name)
+	for _, w := range value(s.Websites(ctx, latest, host, o.ID, true)) {
+		d.say("  website %-6s %-22s on %s%s", w.ID, w.Name, d.accountName(w.Account), archived(w.Archived))
+	}
+	for _, p := range value(s.Programs(ctx, latest, host, o.ID, true)) {
+		d.say("  program %-6s %-22s on %s%s", p.ID, p.Name, d.accountName(p.Account), archived(p.Archived))
+	}
+	links, err := s.Links(ctx, latest, host, o.ID)
+	if errors.Is(err, structure.ErrStructureUnavailable) {
+		d.say("  no structure: it needs an Engage and a Loyalty account")
+		return
+	}
+	check(err)
+	rule := "enabled"
+	if !value(s.DefaultRule(ctx, latest, host, o.ID)) {
+		rule = "disabled"
+	}
+	if len(links) > 0 {
+		rule += ", without effect while custom links exist"
+	}
+	d.say("  default rule %s", rule)
+	for _, l := range links {
+		d.say("  %s", d.link(l))
+	}
+}
+
+func archived(a bool) string {
+	if a {
+		return " (archived)"
+	}
+	return ""
 }
 
 // person names a user.
