@@ -110,7 +110,7 @@ func (d *demo) walk() {
 	d.title("The owner reads the tail of the audit log.")
 	d.entries("", tail(d.auditLog(owner, toppp.ID), 8))
 
-	d.structure(toppp.ID, engage, loyalty, owner, mark.ID, client.ID, org.AsUser(carl.ID))
+	d.structureStory(toppp.ID, engage, loyalty, owner, mark.ID, client.ID, org.AsUser(carl.ID))
 }
 
 // campaign is one of the host's own items: an Engage campaign, published
@@ -122,10 +122,10 @@ type campaign struct {
 
 func websiteOf(c campaign) structure.WebsiteID { return c.Website }
 
-// structure tells the seed's "Structure your organisation": which websites
+// structureStory tells the seed's "Structure your organisation": which websites
 // of the Engage account share their campaigns' data with the program of
 // the Loyalty account, by the default rule and then by a custom link.
-func (d *demo) structure(toppp org.OrganisationID, engage, loyalty org.Account, owner org.Actor, mark org.UserID, client org.OrganisationID, carl org.Actor) {
+func (d *demo) structureStory(toppp org.OrganisationID, engage, loyalty org.Account, owner org.Actor, mark org.UserID, client org.OrganisationID, carl org.Actor) {
 	ctx, s := d.ctx, d.space.Structure
 	allWebsites := structure.Selection[structure.WebsiteID]{All: true}
 
