@@ -58,8 +58,12 @@ func Compile(st Store) (*Index, error) {
 // again from st (their websites, programs, links, default rule and
 // accounts) and every other organisation is shared with ix, which does not
 // change. Its cost is that of the named organisations, plus a copy of one
-// pointer per organisation.
+// pointer per organisation and of the ID maps' shards that new components
+// fall in (1/16 of the components each). A nil ix is an empty index.
 func (ix *Index) Recompile(st Store, orgs ...org.OrganisationID) (*Index, error) {
+	if ix == nil {
+		ix = &Index{} // nothing compiled yet
+	}
 	states := make(map[org.OrganisationID]*orgState, len(orgs))
 	for _, o := range orgs {
 		if _, done := states[o]; done || o == "" {
