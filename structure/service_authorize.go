@@ -142,7 +142,7 @@ func requireAvailable(st Store, o org.OrganisationID) error {
 		return err
 	}
 	if !ok {
-		return fmt.Errorf("structure: organisation %s: %w", o, ErrStructureUnavailable)
+		return fmt.Errorf("organisation %s: %w", o, ErrStructureUnavailable)
 	}
 	return nil
 }

@@ -203,7 +203,10 @@ func (s *Service) structureRead(st Store, actor org.Actor, o org.OrganisationID)
 	if err := authorizeRead(st, actor, o, s.env.Now()); err != nil {
 		return err
 	}
-	return requireAvailable(st, o)
+	if err := requireAvailable(st, o); err != nil {
+		return fmt.Errorf("structure: %w", err)
+	}
+	return nil
 }
 
 // Links lists organisation o's custom links by ID to those who may read

@@ -223,6 +223,8 @@ func TestStructureOperationsNeedAnEngageAndALoyaltyAccount(t *testing.T) {
 		for op, err := range structureOps() {
 			if !errors.Is(err, structure.ErrStructureUnavailable) || !errors.Is(err, storage.ErrFailedPrecondition) {
 				t.Errorf("%s: %s: error = %v, want ErrStructureUnavailable", stage, op, err)
+			} else if n := strings.Count(err.Error(), "structure:"); n != 1 {
+				t.Errorf("%s: %s: the error names the package %d times: %v", stage, op, n, err)
 			}
 		}
 		if h := w.head(); h != before {
