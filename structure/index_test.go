@@ -6,6 +6,8 @@ import (
 	"maps"
 	"reflect"
 	"slices"
+	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/orgspace/orgspace/org"
@@ -377,3 +379,53 @@ func (failingStore) WebsitesOfOrg(org.OrganisationID) ([]Website, error) {
 	return nil, fmt.Errorf("disk on fire")
 }
 func (failingStore) AllAccounts(func(org.Account) error) error { return fmt.Errorf("disk on fire") }
+
+// Readers keep answering from the index they hold while another goroutine
+// recompiles and publishes new ones (run with -race to check the sharing).
+func TestReadersAnswerFromTheirIndexWhileRecompiling(t *testing.T) {
+	linked := bigOrg("org_a", 50, 10, 5)
+	linked.links = append(linked.links, Link{ID: "org_a_lnk_0", Org: "org_a", Websites: items(linked.websites[0].ID), Programs: items(linked.programs[0].ID)})
+	unlinked := linked.clone()
+	unlinked.links = unlinked.links[:len(unlinked.links)-1]
+	w, p := linked.websites[0].ID, linked.programs[0].ID
+	stores := []*memStore{{s: unlinked}, {s: linked}}
+	if Evaluate(linked.links, true, linked.websites[0], linked.programs[0]) == Evaluate(unlinked.links, true, linked.websites[0], linked.programs[0]) {
+		t.Fatal("the two states should decide the pair differently")
+	}
+
+	var current atomic.Pointer[Index]
+	var want sync.Map // *Index → Decision
+	ix := mustCompile(t, unlinked)
+	want.Store(ix, Evaluate(unlinked.links, true, unlinked.websites[0], unlinked.programs[0]))
+	current.Store(ix)
+	done := make(chan struct{})
+	var readers sync.WaitGroup
+	for range 4 {
+		readers.Go(func() {
+			for {
+				select {
+				case <-done:
+					return
+				default:
+				}
+				ix := current.Load()
+				d, _ := want.Load(ix)
+				if got := ix.Explain(w, p); got != d.(Decision) {
+					t.Errorf("Explain = %+v, want %+v", got, d)
+					return
+				}
+			}
+		})
+	}
+	for i := range 200 {
+		next, err := current.Load().Recompile(stores[(i+1)%2], "org_a")
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := stores[(i+1)%2].s
+		want.Store(next, Evaluate(s.links, true, s.websites[0], s.programs[0]))
+		current.Store(next)
+	}
+	close(done)
+	readers.Wait()
+}
