@@ -13,9 +13,9 @@ import (
 	"github.com/orgspace/orgspace/storage"
 )
 
-// model is a simple model of organisations and access, written from the
-// doc comments of packages org and access with plain maps, that the state
-// machine checks a Space against. Each operation returns the sentinel the
+// model is a simple model of organisations, access and structure, written
+// from the doc comments of packages org, access and structure with plain
+// maps, that the state machine checks a Space against. Each operation returns the sentinel the
 // documented rules predict (nil for success) and, on success, a function
 // that applies the change; the state machine applies it only when the
 // implementation succeeded too.
@@ -34,6 +34,7 @@ type model struct {
 	favourites  map[org.UserID]org.AccountID   // as stored
 	invitations map[access.InvitationID]*modelInvitation
 	tokens      map[string]access.InvitationID // every token ever mailed
+	structure   modelStructure
 }
 
 type modelOrg struct {
@@ -94,6 +95,7 @@ func newModel(now time.Time, ttl time.Duration) *model {
 		favourites:  map[org.UserID]org.AccountID{},
 		invitations: map[access.InvitationID]*modelInvitation{},
 		tokens:      map[string]access.InvitationID{},
+		structure:   newModelStructure(),
 	}
 }
 
