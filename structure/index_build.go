@@ -200,35 +200,24 @@ func (ix *Index) patch(states map[org.OrganisationID]*orgState) *Index {
 	// every time.
 	for _, id := range slices.Sorted(maps.Keys(states)) {
 		s := states[id]
+		// The next numbers continue those the organisation gave before.
 		num, known := ix.orgNum.get(id)
-		var old *orgIndex
+		nextWeb, nextProg := 0, 0
 		if known {
-			old = ix.orgs[num]
+			nextWeb, nextProg = len(ix.orgs[num].webRank), len(ix.orgs[num].progRank)
 		} else {
 			num = int32(len(nx.orgs))
 			nx.orgs = append(nx.orgs, nil)
 			newOrgs[id] = num
 		}
-		webs := number(s.websites, func(w Website) WebsiteID { return w.ID }, num, ix.websites, newWebsites, old.ranks(false))
-		progs := number(s.programs, func(p Program) ProgramID { return p.ID }, num, ix.programs, newPrograms, old.ranks(true))
+		webs := number(s.websites, func(w Website) WebsiteID { return w.ID }, num, ix.websites, newWebsites, nextWeb)
+		progs := number(s.programs, func(p Program) ProgramID { return p.ID }, num, ix.programs, newPrograms, nextProg)
 		nx.orgs[num] = compileOrg(id, s, webs, progs)
 	}
 	nx.orgNum = ix.orgNum.with(newOrgs)
 	nx.websites = ix.websites.with(newWebsites)
 	nx.programs = ix.programs.with(newPrograms)
 	return nx
-}
-
-// ranks returns how many numbers o has given to its programs (or
-// websites): the next number is that one.
-func (o *orgIndex) ranks(programs bool) int {
-	switch {
-	case o == nil:
-		return 0
-	case programs:
-		return len(o.progRank)
-	}
-	return len(o.webRank)
 }
 
 // numbering is how one kind of component of an organisation is numbered:
