@@ -16,6 +16,11 @@ type (
 	OperatorID     string
 )
 
+// WebsiteID identifies a website of an Engage account. Websites are managed
+// by package structure; the identifier lives here because package access,
+// below structure, limits grants to chosen websites.
+type WebsiteID string
+
 // Clock tells the time. Services take one so that tests and simulations are
 // deterministic; the zero Env uses the system clock.
 type Clock interface{ Now() time.Time }

@@ -14,9 +14,12 @@ import (
 // storage.ErrFailedPrecondition.
 var ErrStructureUnavailable = fmt.Errorf("structure unavailable: the organisation needs an Engage and a Loyalty account: %w", storage.ErrFailedPrecondition)
 
+// WebsiteID identifies a website; it is org.WebsiteID, so a grant limited
+// to websites (package access) names the same identifiers.
+type WebsiteID = org.WebsiteID
+
 // Identifiers of the objects of this package.
 type (
-	WebsiteID string
 	ProgramID string
 	LinkID    string
 )
