@@ -31,7 +31,7 @@ func Held(st Store, user org.UserID, a org.Account, now time.Time) (Permissions,
 		if err != nil {
 			return 0, 0, err
 		}
-		granted, active = r.Permissions, g.ActiveAt(now)
+		granted, active = GrantedOnAccount(r.Permissions, g.Limited()), g.ActiveAt(now)
 	case !storage.IsNotFound(err):
 		return 0, 0, err
 	}

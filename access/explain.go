@@ -39,6 +39,12 @@ type Decision struct {
 	Account    org.AccountID
 	Org        org.OrganisationID
 	Permission Permission
+	// Website is the website asked about (ExplainWebsite); "" for the
+	// account itself.
+	Website org.WebsiteID
+	// Limited: the deciding grant is limited to websites, which Reason
+	// names (a flag, not the list, so that Decisions stay comparable).
+	Limited bool
 	// Via is what allowed (or, when denied, what the user holds, if anything).
 	Via Via
 	// Role is the account role of the grant, or the organisation role's name.
@@ -53,9 +59,25 @@ type Decision struct {
 func (d Decision) String() string { return d.Reason }
 
 // Explain decides like Check and says why: which grant or organisation role
-// allowed, or which was missing, expired or insufficient.
+// allowed, or which was missing, expired, insufficient or limited to
+// websites.
 func (ix *Index) Explain(user org.UserID, account org.AccountID, p Permission) Decision {
-	d := Decision{User: user, Account: account, Permission: p}
+	return ix.explain(user, account, "", p)
+}
+
+// ExplainWebsite decides like CheckWebsite and says why, naming a grant's
+// website limit when it decides.
+func (ix *Index) ExplainWebsite(user org.UserID, account org.AccountID, website org.WebsiteID, p Permission) Decision {
+	if website == "" {
+		return Decision{User: user, Account: account, Permission: p, Reason: "denied: the website is empty"}
+	}
+	return ix.explain(user, account, website, p)
+}
+
+// explain is Explain on the account itself (website "") or on one of its
+// websites.
+func (ix *Index) explain(user org.UserID, account org.AccountID, website org.WebsiteID, p Permission) Decision {
+	d := Decision{User: user, Account: account, Website: website, Permission: p}
 	deny := func(format string, args ...any) Decision {
 		d.Reason = "denied: " + fmt.Sprintf(format, args...)
 		return d
@@ -86,18 +108,31 @@ func (ix *Index) Explain(user org.UserID, account org.AccountID, p Permission) D
 		}
 		return deny("user %s has no grant on account %s and no role in organisation %s", user, account, a.Org)
 	}
-	d.Via, d.Role = ViaGrant, string(g.role)
+	d.Via, d.Role, d.Limited = ViaGrant, string(g.role), g.websites != nil
 	if g.expires != 0 {
 		d.ExpiresAt = time.Unix(0, g.expires).UTC()
 	}
-	if g.expires != 0 && ix.now().UnixNano() >= g.expires {
-		return deny("grant of role %s on account %s expired at %s", g.role, account, d.ExpiresAt.Format(time.RFC3339))
+	name := fmt.Sprintf("grant of role %s on account %s", g.role, account)
+	if g.websites != nil {
+		name += " limited to websites " + joinIDs(g.websites)
 	}
-	if !ix.rolePermissions(g.role).Has(p) {
+	if g.expires != 0 && ix.now().UnixNano() >= g.expires {
+		return deny("%s expired at %s", name, d.ExpiresAt.Format(time.RFC3339))
+	}
+	perms := ix.rolePermissions(g.role)
+	switch {
+	case website == "" && !GrantedOnAccount(perms, g.websites != nil).Has(p):
+		if perms.Has(p) {
+			return deny("%s holds only %s on the account itself", name, ViewAccount)
+		}
+		return deny("role %s on account %s does not hold %s", g.role, account, p)
+	case website != "" && !covers(g.websites, website):
+		return deny("%s does not cover %s", name, website)
+	case !perms.Has(p):
 		return deny("role %s on account %s does not hold %s", g.role, account, p)
 	}
 	d.Allowed = true
-	d.Reason = fmt.Sprintf("allowed: grant of role %s on account %s", g.role, account)
+	d.Reason = "allowed: " + name
 	if g.expires != 0 {
 		d.Reason += " until " + d.ExpiresAt.Format(time.RFC3339)
 	}

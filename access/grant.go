@@ -16,6 +16,12 @@ type Grant struct {
 	Role RoleID
 	// ExpiresAt ends the grant by itself (time-bound access); zero: never.
 	ExpiresAt time.Time
+	// Websites, on an Engage account, limits the grant to these websites
+	// of the account (sorted, without repeats); nil: the whole account.
+	// A limited grant gives its role's permissions on the listed websites
+	// (Index.CheckWebsite) and, on the account itself, only ViewAccount
+	// (see GrantedOnAccount).
+	Websites  []org.WebsiteID
 	GrantedBy string
 	GrantedAt time.Time
 }
@@ -25,10 +31,25 @@ func (g Grant) ActiveAt(t time.Time) bool {
 	return g.ExpiresAt.IsZero() || t.Before(g.ExpiresAt)
 }
 
+// Limited reports whether g holds only on chosen websites of its account.
+func (g Grant) Limited() bool { return len(g.Websites) > 0 }
+
+// GrantedOnAccount is what a grant of a role with permissions role gives
+// on the account itself: all of them, or for a grant limited to websites
+// only ViewAccount, so its holder can open the account but acts only on
+// their websites (and, lacking ManageAccountUsers there, manages no users).
+func GrantedOnAccount(role Permissions, limited bool) Permissions {
+	if limited {
+		return role & PermissionsOf(ViewAccount)
+	}
+	return role
+}
+
 // Effective is the pure rule that turns what a user holds in one account
 // into permissions: the union of the organisation role's rights (an Owner
 // has every permission; a Member has MemberPermissions, and
-// MemberEventPermissions on Events accounts) and the active grant's role.
+// MemberEventPermissions on Events accounts) and the active grant's role
+// (for a grant limited to websites, what GrantedOnAccount gives).
 // Both the store-backed authorisation of writes and the compiled index use
 // it, so they cannot disagree.
 func Effective(orgRole org.Role, product org.Product, grantRole Permissions, grantActive bool) Permissions {

@@ -24,6 +24,9 @@ type grantTable struct {
 	// long holds the grants whose user and account IDs together do not fit
 	// in a slot's key.
 	long map[grantKey]grantCell
+	// limits holds the website lists of the slots whose role has
+	// limitedBit: few grants are limited, and a slot has no room left.
+	limits map[grantKey][]org.WebsiteID
 }
 
 // grantSlot is one cache line: tag, role, expiry and the key's bytes
@@ -40,6 +43,9 @@ type grantSlot struct {
 const (
 	slotKeyBytes = 46
 	tombstone    = 2 // even, so never a live tag
+	// limitedBit marks the role of a slot whose grant is limited to
+	// websites (listed in grantTable.limits); role numbers stay below it.
+	limitedBit = 1 << 31
 )
 
 type grantKey struct {
@@ -48,11 +54,13 @@ type grantKey struct {
 }
 
 // grantCell is what a grant means to Check; present is false for a grant
-// removed since the table was built.
+// removed since the table was built. websites is the grant's sorted
+// website limit, nil for the whole account.
 type grantCell struct {
-	role    uint32
-	expires int64
-	present bool
+	role     uint32
+	expires  int64
+	present  bool
+	websites []org.WebsiteID
 }
 
 // newGrantTable returns an empty table for about n grants, kept at most 70%
@@ -62,7 +70,7 @@ func newGrantTable(n int) *grantTable {
 	for size*7 < n*10 {
 		size *= 2
 	}
-	return &grantTable{seed: maphash.MakeSeed(), mask: uint64(size - 1), slots: make([]grantSlot, size), long: map[grantKey]grantCell{}}
+	return &grantTable{seed: maphash.MakeSeed(), mask: uint64(size - 1), slots: make([]grantSlot, size), long: map[grantKey]grantCell{}, limits: map[grantKey][]org.WebsiteID{}}
 }
 
 func (t *grantTable) hash(user org.UserID, account org.AccountID) uint64 {
@@ -102,9 +110,19 @@ func (t *grantTable) lookup(user org.UserID, account org.AccountID) (grantCell, 
 		return c, ok
 	}
 	if s := t.find(user, account); s != nil {
-		return grantCell{role: s.role, expires: s.expires, present: true}, true
+		return t.cell(s, user, account), true
 	}
 	return grantCell{}, false
+}
+
+// cell returns the grant of the live slot s, which holds (user, account).
+func (t *grantTable) cell(s *grantSlot, user org.UserID, account org.AccountID) grantCell {
+	c := grantCell{role: s.role, expires: s.expires, present: true}
+	if c.role&limitedBit != 0 {
+		c.role &^= limitedBit
+		c.websites = t.limits[grantKey{user, account}]
+	}
+	return c
 }
 
 // set inserts, replaces or (for a cell not present) removes a grant. Only
@@ -121,6 +139,13 @@ func (t *grantTable) set(user org.UserID, account org.AccountID, c grantCell) {
 	if c.present && (t.used+1)*10 > len(t.slots)*7 {
 		t.grow()
 	}
+	role := c.role
+	if c.present && c.websites != nil {
+		role |= limitedBit
+		t.limits[grantKey{user, account}] = c.websites
+	} else {
+		delete(t.limits, grantKey{user, account})
+	}
 	h := t.hash(user, account)
 	tag := uint32(h>>32) | 1
 	var free *grantSlot // the first tombstone on the way, to reuse
@@ -129,7 +154,7 @@ func (t *grantTable) set(user org.UserID, account org.AccountID, c grantCell) {
 		switch {
 		case s.holds(tag, user, account):
 			if c.present {
-				s.role, s.expires = c.role, c.expires
+				s.role, s.expires = role, c.expires
 			} else {
 				*s = grantSlot{tag: tombstone}
 			}
@@ -144,7 +169,7 @@ func (t *grantTable) set(user org.UserID, account org.AccountID, c grantCell) {
 				free = s
 				t.used++
 			}
-			*free = grantSlot{tag: tag, role: c.role, expires: c.expires, userLen: uint8(len(user)), accLen: uint8(len(account))}
+			*free = grantSlot{tag: tag, role: role, expires: c.expires, userLen: uint8(len(user)), accLen: uint8(len(account))}
 			copy(free.key[:], user)
 			copy(free.key[len(user):], account)
 			return
@@ -155,7 +180,7 @@ func (t *grantTable) set(user org.UserID, account org.AccountID, c grantCell) {
 // grow rehashes the live slots into a table twice the size, dropping tombstones.
 func (t *grantTable) grow() {
 	old := t.slots
-	*t = grantTable{seed: t.seed, mask: uint64(2*len(old) - 1), slots: make([]grantSlot, 2*len(old)), long: t.long}
+	*t = grantTable{seed: t.seed, mask: uint64(2*len(old) - 1), slots: make([]grantSlot, 2*len(old)), long: t.long, limits: t.limits}
 	for i := range old {
 		s := &old[i]
 		if s.tag == 0 || s.tag == tombstone {
@@ -163,15 +188,17 @@ func (t *grantTable) grow() {
 		}
 		user := org.UserID(s.key[:s.userLen])
 		account := org.AccountID(s.key[s.userLen : s.userLen+s.accLen])
-		t.set(user, account, grantCell{role: s.role, expires: s.expires, present: true})
+		t.set(user, account, t.cell(s, user, account))
 	}
 }
 
 // with returns a copy of t with the changes applied: the fold of an index's
 // grant delta. Copying the slots costs one memory copy of the table.
 func (t *grantTable) with(changes map[grantKey]grantCell) *grantTable {
-	next := &grantTable{seed: t.seed, mask: t.mask, slots: slices.Clone(t.slots), used: t.used, long: make(map[grantKey]grantCell, len(t.long))}
+	next := &grantTable{seed: t.seed, mask: t.mask, slots: slices.Clone(t.slots), used: t.used,
+		long: make(map[grantKey]grantCell, len(t.long)), limits: make(map[grantKey][]org.WebsiteID, len(t.limits))}
 	maps.Copy(next.long, t.long)
+	maps.Copy(next.limits, t.limits)
 	for k, c := range changes {
 		next.set(k.user, k.account, c)
 	}

@@ -79,7 +79,7 @@ func buildIndex(st Store, clock org.Clock) (*Index, error) {
 		return nil, err
 	}
 	err = st.AllGrants(func(g Grant) error {
-		b.grants.add(userGrant{user: b.user(g.User), account: b.account(g.Account), role: ix.roles.number(g.Role), expires: expiryOf(g)})
+		b.grants.add(userGrant{user: b.user(g.User), account: b.account(g.Account), role: ix.roles.number(g.Role), expires: expiryOf(g), websites: b.websiteList(g.Websites)})
 		return nil
 	})
 	if err != nil {
@@ -105,6 +105,9 @@ type userBuilder struct {
 	grants     chunks[userGrant]
 	orgs       []userOrg
 	favourites []userFavourite
+	// websites holds the website lists of the limited grants; a
+	// userGrant refers to one by number (0: none).
+	websites [][]org.WebsiteID
 }
 
 type (
@@ -113,8 +116,9 @@ type (
 	userGrant struct {
 		user    int32
 		account int32
-		role    uint32
-		expires int64
+		role     uint32
+		websites int32 // in userBuilder.websites; 0: the whole account
+		expires  int64
 	}
 	userOrg struct {
 		user int32
@@ -127,7 +131,16 @@ type (
 )
 
 func newUserBuilder() *userBuilder {
-	return &userBuilder{users: newNumbering[org.UserID](), accounts: newNumbering[org.AccountID]()}
+	return &userBuilder{users: newNumbering[org.UserID](), accounts: newNumbering[org.AccountID](), websites: [][]org.WebsiteID{nil}}
+}
+
+// websiteList numbers a grant's website limit; 0 for none.
+func (b *userBuilder) websiteList(ids []org.WebsiteID) int32 {
+	if len(ids) == 0 {
+		return 0
+	}
+	b.websites = append(b.websites, ids)
+	return int32(len(b.websites) - 1)
 }
 
 func (b *userBuilder) user(id org.UserID) int32       { return b.users.number(id) }
@@ -168,7 +181,7 @@ func (b *userBuilder) build(ix *Index) {
 	go func() {
 		t := newGrantTable(b.grants.n)
 		for g := range b.grants.all() {
-			t.set(b.users.keys[g.user], b.accounts.keys[g.account], grantCell{role: g.role, expires: g.expires, present: true})
+			t.set(b.users.keys[g.user], b.accounts.keys[g.account], grantCell{role: g.role, expires: g.expires, present: true, websites: b.websites[g.websites]})
 		}
 		table <- t
 	}()
@@ -176,7 +189,7 @@ func (b *userBuilder) build(ix *Index) {
 	all := make([]grantEntry, b.grants.n)
 	next := slices.Clone(end[:len(b.users.keys)])
 	for g := range b.grants.all() {
-		all[next[g.user]] = grantEntry{account: b.accounts.keys[g.account], role: ix.roles.ids[g.role], expires: g.expires}
+		all[next[g.user]] = grantEntry{account: b.accounts.keys[g.account], role: ix.roles.ids[g.role], expires: g.expires, websites: b.websites[g.websites]}
 		next[g.user]++
 	}
 	for i := range users {
@@ -252,7 +265,7 @@ func appendOnce(lists map[org.OrganisationID][]org.UserID, k org.OrganisationID,
 }
 
 func grantEntryOf(g Grant) grantEntry {
-	return grantEntry{account: g.Account, role: g.Role, expires: expiryOf(g)}
+	return grantEntry{account: g.Account, role: g.Role, expires: expiryOf(g), websites: g.Websites}
 }
 
 // expiryOf is g's expiry in Unix nanoseconds, 0 for none.
@@ -466,7 +479,7 @@ func (ix *Index) reloadUser(st Store, id org.UserID) error {
 		ix.grantDelta[grantKey{id, g.account}] = grantCell{} // removed, unless set below
 	}
 	for _, g := range u.grantList() {
-		ix.grantDelta[grantKey{id, g.account}] = grantCell{role: ix.roles.lookup(g.role), expires: g.expires, present: true}
+		ix.grantDelta[grantKey{id, g.account}] = grantCell{role: ix.roles.lookup(g.role), expires: g.expires, present: true, websites: g.websites}
 	}
 	if !slices.Equal(old.orgRoles(), u.orgRoles()) {
 		ix.setMembers(id, old.orgRoles(), u.orgRoles())

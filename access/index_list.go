@@ -62,7 +62,7 @@ func (ix *Index) accessible(u *userEntry, now time.Time) []AccountAccess {
 		active := false
 		if g != nil {
 			active = g.expires == 0 || now.UnixNano() < g.expires
-			granted = ix.rolePermissions(g.role)
+			granted = GrantedOnAccount(ix.rolePermissions(g.role), g.websites != nil)
 			if active {
 				row.Grant = g.role
 				if g.expires != 0 {

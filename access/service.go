@@ -99,6 +99,17 @@ func (s *Service) Explain(user org.UserID, account org.AccountID, p Permission) 
 	return s.ix.Load().Explain(user, account, p)
 }
 
+// CheckWebsite reports whether user may exercise p on website of account,
+// on the current index (see Index.CheckWebsite): no I/O and no allocation.
+func (s *Service) CheckWebsite(user org.UserID, account org.AccountID, website org.WebsiteID, p Permission) bool {
+	return s.ix.Load().CheckWebsite(user, account, website, p)
+}
+
+// ExplainWebsite is CheckWebsite with its reasons, on the current index.
+func (s *Service) ExplainWebsite(user org.UserID, account org.AccountID, website org.WebsiteID, p Permission) Decision {
+	return s.ix.Load().ExplainWebsite(user, account, website, p)
+}
+
 // Sync brings the index up to the store's latest state (at least c): it
 // applies the log entries written since the index's revision, or rebuilds
 // the index when there are more than Config.MaxLogBacklog of them.

@@ -12,7 +12,10 @@ import (
 type Store interface {
 	org.Store
 
-	// PutGrant inserts or replaces the grant of (g.User, g.Account).
+	// PutGrant inserts or replaces the grant of (g.User, g.Account), its
+	// website limit included. Grant, GrantsOfUser and AllGrants return
+	// g.Websites as stored (sorted), nil when empty; a backend keeps no
+	// reference to a caller's slice.
 	PutGrant(g Grant) error
 	// DeleteGrant removes a grant; ErrNotFound when there is none.
 	DeleteGrant(user org.UserID, account org.AccountID) error
@@ -23,6 +26,9 @@ type Store interface {
 	CountGrantsWithRole(role RoleID) (int, error)
 	// AllGrants calls fn for every grant, in no particular order.
 	AllGrants(fn func(Grant) error) error
+	// WebsiteAccount returns the Engage account a website belongs to (to
+	// validate a grant's website limit); ErrNotFound for an unknown website.
+	WebsiteAccount(id org.WebsiteID) (org.AccountID, error)
 
 	InsertRole(r Role) error
 	UpdateRole(r Role) error

@@ -33,7 +33,8 @@ func grantName(user org.UserID, account org.AccountID) string {
 	return "grant of user " + string(user) + " on account " + string(account)
 }
 
-// PutGrant implements access.Store.
+// PutGrant implements access.Store. The grant's websites are rows of
+// grant_websites, replaced with the grant.
 func (tx *Tx) PutGrant(g access.Grant) error {
 	a := args{}
 	a.add(g.User, g.Account, g.Org, g.Role)
@@ -43,14 +44,29 @@ func (tx *Tx) PutGrant(g access.Grant) error {
 	if a.err != nil {
 		return a.err
 	}
-	_, err := tx.exec("put "+grantName(g.User, g.Account),
+	what := "put " + grantName(g.User, g.Account)
+	_, err := tx.exec(what,
 		`INSERT INTO grants (`+grantCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7)
 		ON CONFLICT (user_id, account_id) DO UPDATE SET org_id = excluded.org_id, role_id = excluded.role_id,
 			expires_at = excluded.expires_at, granted_by = excluded.granted_by, granted_at = excluded.granted_at`, a.vals...)
-	return err
+	if err != nil {
+		return err
+	}
+	if _, err := tx.exec(what, `DELETE FROM grant_websites WHERE user_id = $1 AND account_id = $2`, g.User, g.Account); err != nil {
+		return err
+	}
+	if len(g.Websites) == 0 {
+		return nil
+	}
+	rows := make([][]any, len(g.Websites))
+	for i, w := range g.Websites {
+		rows[i] = []any{string(g.User), string(g.Account), string(w)}
+	}
+	return tx.insertRows(what, `grant_websites (user_id, account_id, website_id)`, rows)
 }
 
-// DeleteGrant implements access.Store.
+// DeleteGrant implements access.Store; its website rows go with it (ON
+// DELETE CASCADE).
 func (tx *Tx) DeleteGrant(user org.UserID, account org.AccountID) error {
 	n, err := tx.exec("delete "+grantName(user, account),
 		`DELETE FROM grants WHERE user_id = $1 AND account_id = $2`, user, account)
@@ -62,13 +78,27 @@ func (tx *Tx) Grant(user org.UserID, account org.AccountID) (g access.Grant, err
 	scan := grantScanner()
 	err = tx.one(grantName(user, account), func(r Rows) (err error) { g, err = scan(r); return err },
 		`SELECT `+grantCols+` FROM grants WHERE user_id = $1 AND account_id = $2`, user, account)
+	if err != nil {
+		return g, err
+	}
+	sites, err := tx.grantWebsites(grantName(user, account), ` WHERE user_id = $1 AND account_id = $2`, user, account)
+	g.Websites = sites[grantKey{user, account}]
 	return g, err
 }
 
 // GrantsOfUser implements access.Store.
 func (tx *Tx) GrantsOfUser(user org.UserID) ([]access.Grant, error) {
-	return list(tx, "grants of user "+string(user), grantScanner(),
+	what := "grants of user " + string(user)
+	sites, err := tx.grantWebsites(what, ` WHERE user_id = $1`, user)
+	if err != nil {
+		return nil, err
+	}
+	gs, err := list(tx, what, grantScanner(),
 		`SELECT `+grantCols+` FROM grants WHERE user_id = $1 ORDER BY account_id`, user)
+	for i := range gs {
+		gs[i].Websites = sites[grantKey{gs[i].User, gs[i].Account}]
+	}
+	return gs, err
 }
 
 // CountGrantsWithRole implements access.Store.
@@ -78,9 +108,50 @@ func (tx *Tx) CountGrantsWithRole(role access.RoleID) (n int, err error) {
 	return n, err
 }
 
-// AllGrants implements access.Store.
+// AllGrants implements access.Store. It reads the website rows first (few:
+// only limited grants have any), then streams the grants with theirs.
 func (tx *Tx) AllGrants(fn func(access.Grant) error) error {
-	return each(tx, "all grants", grantScanner(), fn, `SELECT `+grantCols+` FROM grants`)
+	sites, err := tx.grantWebsites("all grants", "")
+	if err != nil {
+		return err
+	}
+	return each(tx, "all grants", grantScanner(), func(g access.Grant) error {
+		if len(sites) != 0 {
+			g.Websites = sites[grantKey{g.User, g.Account}]
+		}
+		return fn(g)
+	}, `SELECT `+grantCols+` FROM grants`)
+}
+
+type grantKey struct {
+	user    org.UserID
+	account org.AccountID
+}
+
+// grantWebsites reads the rows of grant_websites that where selects, by
+// grant, each list sorted.
+func (tx *Tx) grantWebsites(what, where string, args ...any) (map[grantKey][]org.WebsiteID, error) {
+	var out map[grantKey][]org.WebsiteID
+	var user, account, website string
+	err := tx.query(what, func(r Rows) error {
+		if err := r.Scan(&user, &account, &website); err != nil {
+			return tx.fail(what, err)
+		}
+		if out == nil {
+			out = map[grantKey][]org.WebsiteID{}
+		}
+		k := grantKey{org.UserID(user), org.AccountID(account)}
+		out[k] = append(out[k], org.WebsiteID(website))
+		return nil
+	}, `SELECT user_id, account_id, website_id FROM grant_websites`+where+` ORDER BY user_id, account_id, website_id`, args...)
+	return out, err
+}
+
+// WebsiteAccount implements access.Store.
+func (tx *Tx) WebsiteAccount(id org.WebsiteID) (a org.AccountID, err error) {
+	err = tx.one("website "+string(id), func(r Rows) error { return r.Scan(&a) },
+		`SELECT account_id FROM websites WHERE id = $1`, id)
+	return a, err
 }
 
 const roleCols = `id, org_id, name, permissions, created_at`

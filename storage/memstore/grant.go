@@ -18,7 +18,7 @@ func (tx *Tx) PutGrant(g access.Grant) error {
 	if old, ok := st.grants[k]; ok {
 		count(tx, st.grantsWithRole, old.Role, -1)
 	}
-	put(tx, st.grants, k, g)
+	put(tx, st.grants, k, cloneGrant(g))
 	count(tx, st.grantsWithRole, g.Role, +1)
 	indexAdd(tx, st.grantsOfUser, g.User, g.Account)
 	return nil
@@ -51,7 +51,7 @@ func (tx *Tx) Grant(user org.UserID, account org.AccountID) (access.Grant, error
 	if !ok {
 		return access.Grant{}, grantNotFound(user, account)
 	}
-	return g, nil
+	return cloneGrant(g), nil
 }
 
 // GrantsOfUser implements access.Store: ordered by account ID.
@@ -63,7 +63,7 @@ func (tx *Tx) GrantsOfUser(user org.UserID) ([]access.Grant, error) {
 	accounts := st.grantsOfUser[user].all()
 	out := make([]access.Grant, 0, len(accounts))
 	for _, a := range accounts {
-		out = append(out, st.grants[grantKey{user, a}])
+		out = append(out, cloneGrant(st.grants[grantKey{user, a}]))
 	}
 	return out, nil
 }
@@ -83,7 +83,24 @@ func (tx *Tx) AllGrants(fn func(access.Grant) error) error {
 	if err != nil {
 		return err
 	}
-	return each(st.grants, fn)
+	return each(st.grants, func(g access.Grant) error { return fn(cloneGrant(g)) })
+}
+
+// WebsiteAccount implements access.Store.
+func (tx *Tx) WebsiteAccount(id org.WebsiteID) (org.AccountID, error) {
+	st, err := tx.read()
+	if err != nil {
+		return "", err
+	}
+	w, err := lookup(st.websites, "website", id)
+	return w.Account, err
+}
+
+// cloneGrant copies g with a website list of its own: stored grants hold
+// lists no caller has.
+func cloneGrant(g access.Grant) access.Grant {
+	g.Websites = cloneList(g.Websites)
+	return g
 }
 
 func grantNotFound(user org.UserID, account org.AccountID) error {
