@@ -114,8 +114,8 @@ type (
 	// userGrant holds no pointer, so the collector need not scan the
 	// 100,000s of them.
 	userGrant struct {
-		user    int32
-		account int32
+		user     int32
+		account  int32
 		role     uint32
 		websites int32 // in userBuilder.websites; 0: the whole account
 		expires  int64
