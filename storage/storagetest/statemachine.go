@@ -627,7 +627,6 @@ func (sm *svcMachine) check(rt *rapid.T) {
 		rt.Fatalf("the index is at revision %d, the last write through Org or Access at %d, the last write at %d", ix.Revision(), sm.accessRev, sm.rev)
 	}
 	sm.checkAnswers(rt, "after the step", sm.space)
-	sm.checkStructureStore(rt)
 	sm.checkStructure(rt, "after the step", sm.space)
 }
 
@@ -725,6 +724,7 @@ type smStored struct {
 	Roles       map[access.RoleID]access.Role
 	Favourites  map[org.UserID]org.AccountID
 	Invitations map[access.InvitationID]access.Invitation
+	Structure   smStructureStored
 }
 
 func (m *model) stored() smStored {
@@ -732,6 +732,7 @@ func (m *model) stored() smStored {
 		Users: map[org.UserID]org.User{}, ByEmail: map[string]org.UserID{}, Orgs: map[org.OrganisationID]string{},
 		Accounts: map[org.AccountID]modelAccount{}, Memberships: m.memberships, Grants: m.grants,
 		Roles: map[access.RoleID]access.Role{}, Favourites: m.favourites, Invitations: map[access.InvitationID]access.Invitation{},
+		Structure: m.storedStructure(),
 	}
 	for id, u := range m.users {
 		s.Users[id] = *u
@@ -832,12 +833,16 @@ func (sm *svcMachine) checkStore(rt *rapid.T) {
 		if err := st.AllRoles(func(r access.Role) error { got.Roles[r.ID] = r; return nil }); err != nil {
 			return err
 		}
-		return st.AllFavourites(func(u org.UserID, a org.AccountID) error {
+		if err := st.AllFavourites(func(u org.UserID, a org.AccountID) error {
 			if a != "" {
 				got.Favourites[u] = a
 			}
 			return nil
-		})
+		}); err != nil {
+			return err
+		}
+		got.Structure, err = storedStructure(st)
+		return err
 	})
 	if err != nil {
 		rt.Fatalf("store: %v", err)
