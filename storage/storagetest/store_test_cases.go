@@ -43,6 +43,7 @@ var storeTests = []storeTest{
 	{"StructureListingsInIDOrder", storeStructureListings},
 	{"StructureValuesAreCopies", storeStructureCopies},
 	{"StructureFailedUpdateRollsBack", storeStructureFailedUpdateRollsBack},
+	{"GrantWebsitesRoundTripAsCopies", storeGrantWebsites},
 
 	// Concurrency.
 	{"ConcurrentUpdatesAndViews", storeConcurrentUpdates},
