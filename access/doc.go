@@ -21,6 +21,21 @@
 // number of organisations, a different role in each. [Effective] is the one
 // rule that turns what a user holds into permissions.
 //
+// # Grants limited to websites
+//
+// A grant on an Engage account may be limited to chosen websites of that
+// account ([GrantRequest.Websites]; the websites are package structure's).
+// Its role then holds on those websites only: [Index.CheckWebsite] allows
+// it there and nowhere else, while the organisation role and an unlimited
+// grant hold on every website of the account. On the account itself a
+// limited grant gives only [ViewAccount] ([GrantedOnAccount]): its holder
+// opens the account and works on their websites, and so never manages the
+// account's users, whatever their role. A limit on another product's
+// account is an invalid argument; a website that is not the account's is
+// not found (as in package structure, whichever account it belongs to). The
+// request is the whole new grant: granting again without websites lifts
+// the limit. [Index.ExplainWebsite] names the limit when it decides.
+//
 // # Who manages users
 //
 // Only Owners and users holding [ManageAccountUsers] (Administrators) add

@@ -178,7 +178,7 @@ func OrganisationsIsolated(ctx context.Context, space *orgspace.Space, w *World)
 					case f.role.Org != "" && f.role.Org != a.Org:
 						foreign = fmt.Sprintf(" (the grant's role %s belongs to organisation %s)", w.Name(string(g.Role)), w.Name(string(f.role.Org)))
 					default:
-						granted = f.role.Permissions
+						granted = access.GrantedOnAccount(f.role.Permissions, g.Limited())
 					}
 				}
 				want := access.Effective(f.orgRole, a.Product, granted, active)
