@@ -108,25 +108,27 @@ func (ix *Index) explain(user org.UserID, account org.AccountID, website org.Web
 		}
 		return deny("user %s has no grant on account %s and no role in organisation %s", user, account, a.Org)
 	}
-	d.Via, d.Role, d.Limited = ViaGrant, string(g.role), g.websites != nil
+	cell, _ := ix.grant(user, account)
+	websites := cell.websites
+	d.Via, d.Role, d.Limited = ViaGrant, string(g.role), websites != nil
 	if g.expires != 0 {
 		d.ExpiresAt = time.Unix(0, g.expires).UTC()
 	}
 	name := fmt.Sprintf("grant of role %s on account %s", g.role, account)
-	if g.websites != nil {
-		name += " limited to websites " + joinIDs(g.websites)
+	if websites != nil {
+		name += " limited to websites " + joinIDs(websites)
 	}
 	if g.expires != 0 && ix.now().UnixNano() >= g.expires {
 		return deny("%s expired at %s", name, d.ExpiresAt.Format(time.RFC3339))
 	}
 	perms := ix.rolePermissions(g.role)
 	switch {
-	case website == "" && !GrantedOnAccount(perms, g.websites != nil).Has(p):
+	case website == "" && !GrantedOnAccount(perms, websites != nil).Has(p):
 		if perms.Has(p) {
 			return deny("%s holds only %s on the account itself", name, ViewAccount)
 		}
 		return deny("role %s on account %s does not hold %s", g.role, account, p)
-	case website != "" && !covers(g.websites, website):
+	case website != "" && !covers(websites, website):
 		return deny("%s does not cover %s", name, website)
 	case !perms.Has(p):
 		return deny("role %s on account %s does not hold %s", g.role, account, p)

@@ -104,10 +104,11 @@ type userEntry struct {
 }
 
 type grantEntry struct {
-	account  org.AccountID // its organisation: Index.accounts
-	role     RoleID
-	expires  int64           // Unix nanoseconds; 0: never
-	websites []org.WebsiteID // the website limit, sorted; nil: none
+	account org.AccountID // its organisation: Index.accounts
+	role    RoleID
+	expires int64 // Unix nanoseconds; 0: never
+	// A grant's website limit is only in the grant table (Index.grant):
+	// a field here would cost every one of the 100,000s of entries.
 }
 
 type orgRole struct {

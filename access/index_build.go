@@ -189,7 +189,7 @@ func (b *userBuilder) build(ix *Index) {
 	all := make([]grantEntry, b.grants.n)
 	next := slices.Clone(end[:len(b.users.keys)])
 	for g := range b.grants.all() {
-		all[next[g.user]] = grantEntry{account: b.accounts.keys[g.account], role: ix.roles.ids[g.role], expires: g.expires, websites: b.websites[g.websites]}
+		all[next[g.user]] = grantEntry{account: b.accounts.keys[g.account], role: ix.roles.ids[g.role], expires: g.expires}
 		next[g.user]++
 	}
 	for i := range users {
@@ -265,7 +265,7 @@ func appendOnce(lists map[org.OrganisationID][]org.UserID, k org.OrganisationID,
 }
 
 func grantEntryOf(g Grant) grantEntry {
-	return grantEntry{account: g.Account, role: g.Role, expires: expiryOf(g), websites: g.Websites}
+	return grantEntry{account: g.Account, role: g.Role, expires: expiryOf(g)}
 }
 
 // expiryOf is g's expiry in Unix nanoseconds, 0 for none.
@@ -478,8 +478,8 @@ func (ix *Index) reloadUser(st Store, id org.UserID) error {
 	for _, g := range old.grantList() {
 		ix.grantDelta[grantKey{id, g.account}] = grantCell{} // removed, unless set below
 	}
-	for _, g := range u.grantList() {
-		ix.grantDelta[grantKey{id, g.account}] = grantCell{role: ix.roles.lookup(g.role), expires: g.expires, present: true, websites: g.websites}
+	for _, g := range grants {
+		ix.grantDelta[grantKey{id, g.Account}] = grantCell{role: ix.roles.lookup(g.Role), expires: expiryOf(g), present: true, websites: g.Websites}
 	}
 	if !slices.Equal(old.orgRoles(), u.orgRoles()) {
 		ix.setMembers(id, old.orgRoles(), u.orgRoles())

@@ -62,7 +62,9 @@ func (ix *Index) accessible(u *userEntry, now time.Time) []AccountAccess {
 		active := false
 		if g != nil {
 			active = g.expires == 0 || now.UnixNano() < g.expires
-			granted = GrantedOnAccount(ix.rolePermissions(g.role), g.websites != nil)
+			// A website limit keeps ViewAccount (GrantedOnAccount), all
+			// that this listing asks.
+			granted = ix.rolePermissions(g.role)
 			if active {
 				row.Grant = g.role
 				if g.expires != 0 {
