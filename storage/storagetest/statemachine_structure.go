@@ -294,6 +294,23 @@ func (sm *svcMachine) link(rt *rapid.T) structure.LinkID {
 // --- Actions ----------------------------------------------------------------------
 
 func (sm *svcMachine) structureActions() map[string]func(*rapid.T) {
+	actions := map[string]func(*rapid.T){
+		// The operator adds an Engage or a Loyalty account, which may make
+		// the structure available and joins links selecting All.
+		"CreateEngageOrLoyaltyAccount": sm.createEngageOrLoyaltyAccount,
+		"ReadStructure":                sm.readStructure,
+	}
+	for name, write := range sm.structureWrites() {
+		actions[name] = func(rt *rapid.T) {
+			sm.structureWritten = true
+			write(rt)
+		}
+	}
+	return actions
+}
+
+// structureWrites are the actions calling the Structure service's writes.
+func (sm *svcMachine) structureWrites() map[string]func(*rapid.T) {
 	ctx, sp, m := sm.ctx, sm.space, sm.m
 	return map[string]func(*rapid.T){
 		"CreateWebsite": func(rt *rapid.T) {
@@ -429,24 +446,26 @@ func (sm *svcMachine) structureActions() map[string]func(*rapid.T) {
 				apply()
 			}
 		},
-		// The operator adds an Engage or a Loyalty account, which may make
-		// the structure available and joins links selecting All.
-		"CreateEngageOrLoyaltyAccount": func(rt *rapid.T) {
-			in := org.NewAccount{
-				Org:     rapid.SampledFrom(sm.orgIDs).Draw(rt, "organisation"),
-				Product: rapid.SampledFrom([]org.Product{org.Engage, org.Loyalty}).Draw(rt, "product"),
-				Name:    rapid.SampledFrom(smAccountNames).Draw(rt, "account name"),
-			}
-			what := fmt.Sprintf("CreateAccount by the operator: %+v", in)
-			apply, want := m.createAccount(sm.opActor, in)
-			a, rev, err := sp.Org.CreateAccount(ctx, sm.opActor, in)
-			if sm.outcome(rt, what, want, err) {
-				sm.wrote(rt, what, rev)
-				apply(a)
-				sm.accountIDs = append(sm.accountIDs, a.ID)
-			}
-		},
-		"ReadStructure": sm.readStructure,
+	}
+}
+
+// createEngageOrLoyaltyAccount has the operator add an Engage or a Loyalty
+// account, which may make the structure available and joins links
+// selecting All.
+func (sm *svcMachine) createEngageOrLoyaltyAccount(rt *rapid.T) {
+	ctx, sp, m := sm.ctx, sm.space, sm.m
+	in := org.NewAccount{
+		Org:     rapid.SampledFrom(sm.orgIDs).Draw(rt, "organisation"),
+		Product: rapid.SampledFrom([]org.Product{org.Engage, org.Loyalty}).Draw(rt, "product"),
+		Name:    rapid.SampledFrom(smAccountNames).Draw(rt, "account name"),
+	}
+	what := fmt.Sprintf("CreateAccount by the operator: %+v", in)
+	apply, want := m.createAccount(sm.opActor, in)
+	a, rev, err := sp.Org.CreateAccount(ctx, sm.opActor, in)
+	if sm.outcome(rt, what, want, err) {
+		sm.wrote(rt, what, rev)
+		apply(a)
+		sm.accountIDs = append(sm.accountIDs, a.ID)
 	}
 }
 
