@@ -32,7 +32,7 @@ func runServiceTests[T orgspace.Store](t *testing.T, open func(t *testing.T) sto
 		for _, tc := range svcTests {
 			t.Run(tc.name, func(t *testing.T) { tc.run(t, fresh) })
 		}
-		t.Run("state machine: Check, Explain and Accounts agree with a simple model", func(t *testing.T) {
+		t.Run("state machine: the services agree with a simple model", func(t *testing.T) {
 			svcTestStateMachine(t, func(t *testing.T) (svcBackend, func()) {
 				b := open(t)
 				return svcBackendOf(b), func() { closeBackend(t, b) }
