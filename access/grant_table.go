@@ -115,6 +115,20 @@ func (t *grantTable) lookup(user org.UserID, account org.AccountID) (grantCell, 
 	return grantCell{}, false
 }
 
+// peek is lookup without the website list: the role number, the expiry
+// and whether the grant is limited, which is all Check needs. It reads the
+// slot alone, not the limits map.
+func (t *grantTable) peek(user org.UserID, account org.AccountID) (role uint32, expires int64, limited, ok bool) {
+	if !fits(user, account) {
+		c, ok := t.long[grantKey{user, account}]
+		return c.role, c.expires, c.websites != nil, ok
+	}
+	if s := t.find(user, account); s != nil {
+		return s.role &^ limitedBit, s.expires, s.role&limitedBit != 0, true
+	}
+	return 0, 0, false, false
+}
+
 // cell returns the grant of the live slot s, which holds (user, account).
 func (t *grantTable) cell(s *grantSlot, user org.UserID, account org.AccountID) grantCell {
 	c := grantCell{role: s.role, expires: s.expires, present: true}

@@ -186,6 +186,16 @@ func (ix *Index) grant(user org.UserID, account org.AccountID) (grantCell, bool)
 	return ix.grants.lookup(user, account)
 }
 
+// peekGrant is grant without the website list, for Check.
+func (ix *Index) peekGrant(user org.UserID, account org.AccountID) (role uint32, expires int64, limited, ok bool) {
+	if len(ix.grantDelta) != 0 {
+		if c, ok := ix.grantDelta[grantKey{user, account}]; ok {
+			return c.role, c.expires, c.websites != nil, c.present
+		}
+	}
+	return ix.grants.peek(user, account)
+}
+
 func (ix *Index) now() time.Time {
 	if ix.clock == nil {
 		return time.Now()
@@ -203,9 +213,9 @@ func (ix *Index) Check(user org.UserID, account org.AccountID, p Permission) boo
 	orgRole := ix.members[memberKey{user, a.Org}]
 	var granted Permissions
 	active := false
-	if g, ok := ix.grant(user, account); ok {
-		active = g.expires == 0 || ix.now().UnixNano() < g.expires
-		granted = GrantedOnAccount(ix.roles.perms[g.role], g.websites != nil)
+	if role, expires, limited, ok := ix.peekGrant(user, account); ok {
+		active = expires == 0 || ix.now().UnixNano() < expires
+		granted = GrantedOnAccount(ix.roles.perms[role], limited)
 	}
 	return Effective(orgRole, a.Product, granted, active).Has(p)
 }
