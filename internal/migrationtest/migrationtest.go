@@ -7,6 +7,7 @@ package migrationtest
 
 import (
 	"context"
+	"io/fs"
 	"math/rand/v2"
 	"testing"
 	"time"
@@ -211,6 +212,41 @@ func checkPermissions(t *testing.T, sp *orgspace.Space, want map[org.UserID]map[
 					t.Errorf("Check(%s, %s, %s) = %v, want %v", u, a, p, got, !got)
 				}
 			}
+		}
+	}
+}
+
+// Row is a row of schema_migrations.
+type Row struct {
+	Version   int
+	Name      string
+	Checksum  string
+	AppliedAt int64
+}
+
+// Load returns the migrations in fsys's migrations folder: a backend's
+// embedded files.
+func Load(t *testing.T, fsys fs.FS) []sqlstore.Migration {
+	t.Helper()
+	ms, err := sqlstore.LoadMigrations(fsys, "migrations")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ms) < 2 {
+		t.Fatalf("%d migrations: the upgrade tests need at least two", len(ms))
+	}
+	return ms
+}
+
+// CheckRecorded fails t unless rows record exactly ms, in order.
+func CheckRecorded(t *testing.T, rows []Row, ms []sqlstore.Migration) {
+	t.Helper()
+	if len(rows) != len(ms) {
+		t.Fatalf("schema_migrations has %d rows, want %d: %+v", len(rows), len(ms), rows)
+	}
+	for i, m := range ms {
+		if r := rows[i]; r.Version != m.Version || r.Name != m.Name || r.Checksum != m.Sum {
+			t.Errorf("schema_migrations row %d = %d %s %s, want %d %s %s", i, r.Version, r.Name, r.Checksum, m.Version, m.Name, m.Sum)
 		}
 	}
 }

@@ -15,21 +15,12 @@ import (
 
 	"github.com/orgspace/orgspace/internal/migrationtest"
 	"github.com/orgspace/orgspace/internal/pgtest"
-	"github.com/orgspace/orgspace/internal/sqlstore"
 	"github.com/orgspace/orgspace/storage"
 )
 
-// migrationRow is a row of schema_migrations.
-type migrationRow struct {
-	Version   int
-	Name      string
-	Checksum  string
-	AppliedAt int64
-}
-
 // schemaState is what a schema says about its migrations, tables and head.
 type schemaState struct {
-	Migrations []migrationRow
+	Migrations []migrationtest.Row
 	Tables     []string
 	Head       int64
 }
@@ -46,7 +37,7 @@ func inspect(t *testing.T, dsn, schema string) schemaState {
 	var s schemaState
 	rows, _ := conn.Query(ctx, `SELECT version, name, checksum, applied_at FROM `+
 		pgx.Identifier{schema, "schema_migrations"}.Sanitize()+` ORDER BY version`)
-	if s.Migrations, err = pgx.CollectRows(rows, pgx.RowToStructByPos[migrationRow]); err != nil {
+	if s.Migrations, err = pgx.CollectRows(rows, pgx.RowToStructByPos[migrationtest.Row]); err != nil {
 		t.Fatal(err)
 	}
 	rows, _ = conn.Query(ctx, `SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY table_name`, schema)
@@ -57,32 +48,6 @@ func inspect(t *testing.T, dsn, schema string) schemaState {
 		t.Fatal(err)
 	}
 	return s
-}
-
-// allMigrations is this build's migrations.
-func allMigrations(t *testing.T) []sqlstore.Migration {
-	t.Helper()
-	ms, err := sqlstore.LoadMigrations(migrationFiles, "migrations")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(ms) < 2 {
-		t.Fatalf("%d migrations: the upgrade tests need at least two", len(ms))
-	}
-	return ms
-}
-
-// checkMigrations fails t unless rows record exactly ms, in order.
-func checkMigrations(t *testing.T, rows []migrationRow, ms []sqlstore.Migration) {
-	t.Helper()
-	if len(rows) != len(ms) {
-		t.Fatalf("schema_migrations has %d rows, want %d: %+v", len(rows), len(ms), rows)
-	}
-	for i, m := range ms {
-		if r := rows[i]; r.Version != m.Version || r.Name != m.Name || r.Checksum != m.Sum {
-			t.Errorf("schema_migrations row %d = %d %s %s, want %d %s %s", i, r.Version, r.Name, r.Checksum, m.Version, m.Name, m.Sum)
-		}
-	}
 }
 
 // write opens schema with the first upTo migrations (all when nil) and
@@ -103,7 +68,7 @@ func write(t *testing.T, dsn, schema string, upTo *int, stmts ...string) {
 
 func TestOpenUpgradesAVersion1SchemaAndKeepsItsRows(t *testing.T) {
 	ctx := t.Context()
-	ms := allMigrations(t)
+	ms := migrationtest.Load(t, migrationFiles)
 	dsn := pgtest.DSN(t)
 	schema := pgtest.Schema(t, dsn)
 	s := migrationtest.NewVersion1()
@@ -124,7 +89,7 @@ func TestOpenUpgradesAVersion1SchemaAndKeepsItsRows(t *testing.T) {
 		t.Fatalf("insert the version-1 rows: %v", err)
 	}
 	before := inspect(t, dsn, schema)
-	checkMigrations(t, before.Migrations, ms[:1])
+	migrationtest.CheckRecorded(t, before.Migrations, ms[:1])
 
 	db, err := Open(ctx, dsn, Options{Schema: schema, MaxConns: 4})
 	if err != nil {
@@ -132,7 +97,7 @@ func TestOpenUpgradesAVersion1SchemaAndKeepsItsRows(t *testing.T) {
 	}
 	t.Cleanup(db.Close)
 	after := inspect(t, dsn, schema)
-	checkMigrations(t, after.Migrations, ms)
+	migrationtest.CheckRecorded(t, after.Migrations, ms)
 	if after.Migrations[0] != before.Migrations[0] {
 		t.Errorf("the upgrade rewrote version 1's record: %+v, was %+v", after.Migrations[0], before.Migrations[0])
 	}
@@ -143,7 +108,7 @@ func TestOpenUpgradesAVersion1SchemaAndKeepsItsRows(t *testing.T) {
 }
 
 func TestOpenRefusesASchemaItDoesNotKnowAndLeavesIt(t *testing.T) {
-	ms := allMigrations(t)
+	ms := migrationtest.Load(t, migrationFiles)
 	dsn := pgtest.DSN(t)
 	tests := []struct {
 		name   string
@@ -180,7 +145,7 @@ func TestOpenUpToDateAppliesNothing(t *testing.T) {
 	schema := pgtest.Schema(t, dsn)
 	write(t, dsn, schema, nil)
 	before := inspect(t, dsn, schema)
-	checkMigrations(t, before.Migrations, allMigrations(t))
+	migrationtest.CheckRecorded(t, before.Migrations, migrationtest.Load(t, migrationFiles))
 	time.Sleep(time.Millisecond) // a second run would record a later applied_at
 	write(t, dsn, schema, nil)
 	if diff := gocmp.Diff(before, inspect(t, dsn, schema)); diff != "" {
@@ -192,7 +157,7 @@ func TestOpenUpToDateAppliesNothing(t *testing.T) {
 // schema stays at the version it had, with none of the failed step's
 // tables.
 func TestOpenWithAFailingMigrationKeepsTheOldSchema(t *testing.T) {
-	ms := allMigrations(t)
+	ms := migrationtest.Load(t, migrationFiles)
 	dsn := pgtest.DSN(t)
 	schema := pgtest.Schema(t, dsn)
 	one := 1
@@ -210,7 +175,7 @@ func TestOpenWithAFailingMigrationKeepsTheOldSchema(t *testing.T) {
 	if diff := gocmp.Diff(before, after); diff != "" {
 		t.Errorf("the failed upgrade left changes (-before +after):\n%s", diff)
 	}
-	checkMigrations(t, after.Migrations, ms[:1])
+	migrationtest.CheckRecorded(t, after.Migrations, ms[:1])
 }
 
 // Instances that start together on a fresh schema queue on the migration
@@ -228,7 +193,7 @@ func TestConcurrentOpenOfAFreshSchemaMigratesOnce(t *testing.T) {
 
 func testConcurrentOpen(t *testing.T, bySearchPath bool) {
 	const n = 8
-	ms := allMigrations(t)
+	ms := migrationtest.Load(t, migrationFiles)
 	dsn := pgtest.DSN(t)
 	schema := pgtest.Schema(t, dsn)
 	opts := func(i int) (string, Options) {
@@ -282,7 +247,7 @@ func testConcurrentOpen(t *testing.T, bySearchPath bool) {
 		}
 	}
 	s := inspect(t, dsn, schema)
-	checkMigrations(t, s.Migrations, ms)
+	migrationtest.CheckRecorded(t, s.Migrations, ms)
 	if s.Head != int64(writes) {
 		t.Errorf("head = %d after one write per handle, want %d", s.Head, writes)
 	}

@@ -16,21 +16,12 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/orgspace/orgspace/internal/migrationtest"
-	"github.com/orgspace/orgspace/internal/sqlstore"
 	"github.com/orgspace/orgspace/storage"
 )
 
-// migrationRow is a row of schema_migrations.
-type migrationRow struct {
-	Version   int
-	Name      string
-	Checksum  string
-	AppliedAt int64
-}
-
 // fileState is what a database file says about its schema and head.
 type fileState struct {
-	Migrations []migrationRow
+	Migrations []migrationtest.Row
 	Tables     []string
 	Head       int64
 }
@@ -50,7 +41,7 @@ func inspect(t *testing.T, path string) fileState {
 		t.Fatal(err)
 	}
 	for rows.Next() {
-		var m migrationRow
+		var m migrationtest.Row
 		if err := rows.Scan(&m.Version, &m.Name, &m.Checksum, &m.AppliedAt); err != nil {
 			t.Fatal(err)
 		}
@@ -79,32 +70,6 @@ func inspect(t *testing.T, path string) fileState {
 	return s
 }
 
-// allMigrations is this build's migrations.
-func allMigrations(t *testing.T) []sqlstore.Migration {
-	t.Helper()
-	ms, err := sqlstore.LoadMigrations(migrationFiles, "migrations")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(ms) < 2 {
-		t.Fatalf("%d migrations: the upgrade tests need at least two", len(ms))
-	}
-	return ms
-}
-
-// checkMigrations fails t unless rows record exactly ms, in order.
-func checkMigrations(t *testing.T, rows []migrationRow, ms []sqlstore.Migration) {
-	t.Helper()
-	if len(rows) != len(ms) {
-		t.Fatalf("schema_migrations has %d rows, want %d: %+v", len(rows), len(ms), rows)
-	}
-	for i, m := range ms {
-		if r := rows[i]; r.Version != m.Version || r.Name != m.Name || r.Checksum != m.Sum {
-			t.Errorf("schema_migrations row %d = %d %s %s, want %d %s %s", i, r.Version, r.Name, r.Checksum, m.Version, m.Name, m.Sum)
-		}
-	}
-}
-
 // write runs statements on the file at path through the backend's writer.
 func write(t *testing.T, path string, upTo *int, stmts ...string) {
 	t.Helper()
@@ -122,7 +87,7 @@ func write(t *testing.T, path string, upTo *int, stmts ...string) {
 
 func TestOpenUpgradesAVersion1FileAndKeepsItsRows(t *testing.T) {
 	ctx := t.Context()
-	ms := allMigrations(t)
+	ms := migrationtest.Load(t, migrationFiles)
 	path := filepath.Join(t.TempDir(), "orgspace.db")
 	s := migrationtest.NewVersion1()
 
@@ -139,7 +104,7 @@ func TestOpenUpgradesAVersion1FileAndKeepsItsRows(t *testing.T) {
 		t.Fatalf("insert the version-1 rows: %v; close: %v", err, cerr)
 	}
 	before := inspect(t, path)
-	checkMigrations(t, before.Migrations, ms[:1])
+	migrationtest.CheckRecorded(t, before.Migrations, ms[:1])
 
 	db, err := Open(ctx, path, Options{})
 	if err != nil {
@@ -147,7 +112,7 @@ func TestOpenUpgradesAVersion1FileAndKeepsItsRows(t *testing.T) {
 	}
 	t.Cleanup(func() { _ = db.Close() })
 	after := inspect(t, path)
-	checkMigrations(t, after.Migrations, ms)
+	migrationtest.CheckRecorded(t, after.Migrations, ms)
 	if after.Migrations[0] != before.Migrations[0] {
 		t.Errorf("the upgrade rewrote version 1's record: %+v, was %+v", after.Migrations[0], before.Migrations[0])
 	}
@@ -158,7 +123,7 @@ func TestOpenUpgradesAVersion1FileAndKeepsItsRows(t *testing.T) {
 }
 
 func TestOpenRefusesASchemaItDoesNotKnowAndLeavesTheFile(t *testing.T) {
-	ms := allMigrations(t)
+	ms := migrationtest.Load(t, migrationFiles)
 	tests := []struct {
 		name   string
 		change string
@@ -205,7 +170,7 @@ func TestOpenUpToDateAppliesNothing(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "orgspace.db")
 	write(t, path, nil)
 	before := inspect(t, path)
-	checkMigrations(t, before.Migrations, allMigrations(t))
+	migrationtest.CheckRecorded(t, before.Migrations, migrationtest.Load(t, migrationFiles))
 	time.Sleep(time.Millisecond) // a second run would record a later applied_at
 	write(t, path, nil)
 	if diff := gocmp.Diff(before, inspect(t, path)); diff != "" {
@@ -216,7 +181,7 @@ func TestOpenUpToDateAppliesNothing(t *testing.T) {
 // A migration that fails rolls back with the others of its Open: the file
 // stays at the version it had, with none of the failed step's tables.
 func TestOpenWithAFailingMigrationKeepsTheOldSchema(t *testing.T) {
-	ms := allMigrations(t)
+	ms := migrationtest.Load(t, migrationFiles)
 	path := filepath.Join(t.TempDir(), "orgspace.db")
 	one := 1
 	// A table of migration 2's, made by hand, makes its CREATE TABLE fail
@@ -233,12 +198,12 @@ func TestOpenWithAFailingMigrationKeepsTheOldSchema(t *testing.T) {
 	if diff := gocmp.Diff(before, after); diff != "" {
 		t.Errorf("the failed upgrade left changes (-before +after):\n%s", diff)
 	}
-	checkMigrations(t, after.Migrations, ms[:1])
+	migrationtest.CheckRecorded(t, after.Migrations, ms[:1])
 }
 
 func TestConcurrentOpenOfAFreshFileMigratesOnce(t *testing.T) {
 	const n = 8
-	ms := allMigrations(t)
+	ms := migrationtest.Load(t, migrationFiles)
 	path := filepath.Join(t.TempDir(), "orgspace.db")
 	var wg sync.WaitGroup
 	dbs, errs := make([]*DB, n), make([]error, n)
@@ -271,7 +236,7 @@ func TestConcurrentOpenOfAFreshFileMigratesOnce(t *testing.T) {
 		}
 	}
 	s := inspect(t, path)
-	checkMigrations(t, s.Migrations, ms)
+	migrationtest.CheckRecorded(t, s.Migrations, ms)
 	if want := int64(n - countErrs(errs)); s.Head != want {
 		t.Errorf("head = %d after one write per handle, want %d", s.Head, want)
 	}
