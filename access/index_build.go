@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"iter"
 	"maps"
-	"math"
 	"slices"
 	"strings"
 
@@ -26,7 +25,7 @@ func buildIndex(st Store, clock org.Clock) (*Index, error) {
 	ix := &Index{
 		rev:          head,
 		built:        head,
-		pos:          afterRevision(head),
+		pos:          storage.AfterRevision(head),
 		clock:        clock,
 		members:      make(map[memberKey]org.Role),
 		accounts:     make(map[org.AccountID]*org.Account),
@@ -321,11 +320,6 @@ func (ix *Index) sortAccounts(ids []org.AccountID) {
 	slices.SortFunc(ids, func(a, b org.AccountID) int {
 		return cmp.Or(cmp.Compare(ix.accounts[a].Name, ix.accounts[b].Name), cmp.Compare(a, b))
 	})
-}
-
-// afterRevision is the log position after every entry of revision r.
-func afterRevision(r storage.Revision) storage.Position {
-	return storage.Position{Revision: r, Seq: math.MaxInt32}
 }
 
 // changeSet is what a run of log entries touched.

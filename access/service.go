@@ -125,7 +125,7 @@ func (s *Service) Sync(ctx context.Context, c storage.Consistency) (*Index, erro
 			return err
 		}
 		next, err = s.catchUp(st, cur)
-		if errors.Is(err, errBacklog) {
+		if errors.Is(err, storage.ErrBacklog) {
 			next, err = buildIndex(st, s.env.Clock)
 		}
 		return err
@@ -137,36 +137,15 @@ func (s *Service) Sync(ctx context.Context, c storage.Consistency) (*Index, erro
 	return next, nil
 }
 
-var errBacklog = errors.New("log backlog too long to patch")
-
 // catchUp patches cur with the log entries after its position.
 func (s *Service) catchUp(st Store, cur *Index) (*Index, error) {
-	head, err := st.Head()
+	ch := changeSet{users: map[org.UserID]bool{}, accounts: map[org.AccountID]bool{}, orgs: map[org.OrganisationID]bool{}}
+	head, next, err := storage.Follow(st, cur.pos, s.cfg.MaxLogBacklog, ch.add)
 	if err != nil {
 		return nil, err
 	}
 	if head == cur.rev {
 		return cur, nil
 	}
-	ch := changeSet{users: map[org.UserID]bool{}, accounts: map[org.AccountID]bool{}, orgs: map[org.OrganisationID]bool{}}
-	pos, seen := cur.pos, 0
-	for {
-		const batch = 1000
-		entries, err := st.Entries(storage.LogQuery{After: pos, Limit: batch})
-		if err != nil {
-			return nil, err
-		}
-		for _, e := range entries {
-			ch.add(e)
-			pos = e.Position()
-		}
-		if seen += len(entries); seen > s.cfg.MaxLogBacklog {
-			return nil, errBacklog
-		}
-		if len(entries) < batch {
-			break
-		}
-	}
-	// The view saw every entry up to head, so the next run starts after it.
-	return cur.patch(st, ch, head, afterRevision(head))
+	return cur.patch(st, ch, head, next)
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -112,7 +111,7 @@ func (s *Service) Sync(ctx context.Context, c storage.Consistency) (*Index, erro
 			return err
 		}
 		next, err = s.catchUp(st, cur)
-		if errors.Is(err, errBacklog) {
+		if errors.Is(err, storage.ErrBacklog) {
 			next, err = compileAll(st)
 		}
 		return err
@@ -124,13 +123,6 @@ func (s *Service) Sync(ctx context.Context, c storage.Consistency) (*Index, erro
 	return next.ix, nil
 }
 
-var errBacklog = errors.New("log backlog too long to follow")
-
-// afterRevision is the log position after every entry of revision r.
-func afterRevision(r storage.Revision) storage.Position {
-	return storage.Position{Revision: r, Seq: math.MaxInt32}
-}
-
 func compileAll(st Store) (*compiled, error) {
 	head, err := st.Head()
 	if err != nil {
@@ -140,39 +132,23 @@ func compileAll(st Store) (*compiled, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &compiled{ix: ix, rev: head, pos: afterRevision(head)}, nil
+	return &compiled{ix: ix, rev: head, pos: storage.AfterRevision(head)}, nil
 }
 
 // catchUp recompiles the organisations whose structure the log entries
 // after cur changed.
 func (s *Service) catchUp(st Store, cur *compiled) (*compiled, error) {
-	head, err := st.Head()
+	changed := map[org.OrganisationID]bool{}
+	head, next, err := storage.Follow(st, cur.pos, s.cfg.MaxLogBacklog, func(e storage.Entry) {
+		if e.Org != "" && changes(e.Action) {
+			changed[org.OrganisationID(e.Org)] = true
+		}
+	})
 	if err != nil {
 		return nil, err
 	}
 	if head == cur.rev {
 		return cur, nil
-	}
-	changed := map[org.OrganisationID]bool{}
-	pos, seen := cur.pos, 0
-	for {
-		const batch = 1000
-		entries, err := st.Entries(storage.LogQuery{After: pos, Limit: batch})
-		if err != nil {
-			return nil, err
-		}
-		for _, e := range entries {
-			if e.Org != "" && changes(e.Action) {
-				changed[org.OrganisationID(e.Org)] = true
-			}
-			pos = e.Position()
-		}
-		if seen += len(entries); seen > s.cfg.MaxLogBacklog {
-			return nil, errBacklog
-		}
-		if len(entries) < batch {
-			break
-		}
 	}
 	ix := cur.ix
 	if len(changed) > 0 {
@@ -184,8 +160,7 @@ func (s *Service) catchUp(st Store, cur *compiled) (*compiled, error) {
 			return nil, err
 		}
 	}
-	// The view saw every entry up to head, so the next run starts after it.
-	return &compiled{ix: ix, rev: head, pos: afterRevision(head)}, nil
+	return &compiled{ix: ix, rev: head, pos: next}, nil
 }
 
 // changes reports whether a log entry's action can change a structure:
