@@ -130,24 +130,11 @@ func storeRoundTrip(t *testing.T, db storeDB) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			db := db.on(t)
-			check := func(want any) {
-				t.Helper()
-				db.view(func(st orgspace.Store) error {
-					got, err := tc.get(st)
-					if err != nil {
-						t.Fatalf("get: %v", err)
-					}
-					if diff := storeDiff(want, got); diff != "" {
-						t.Errorf("read back (-want +got):\n%s", diff)
-					}
-					return nil
-				})
-			}
 			db.update(tc.insert)
-			check(tc.want)
+			db.readBack(tc.get, tc.want)
 			if tc.change != nil {
 				db.update(tc.change)
-				check(tc.changed)
+				db.readBack(tc.get, tc.changed)
 			}
 			if tc.remove != nil {
 				db.update(tc.remove)
@@ -263,4 +250,20 @@ func storeNotFound(t *testing.T, db storeDB) {
 			db.requireUnchanged(t, p, before)
 		})
 	}
+}
+
+// readBack reads one object with get and fails the test unless it equals
+// want.
+func (db storeDB) readBack(get func(orgspace.Store) (any, error), want any) {
+	db.t.Helper()
+	db.view(func(st orgspace.Store) error {
+		got, err := get(st)
+		if err != nil {
+			db.t.Fatalf("get: %v", err)
+		}
+		if diff := storeDiff(want, got); diff != "" {
+			db.t.Errorf("read back (-want +got):\n%s", diff)
+		}
+		return nil
+	})
 }

@@ -442,23 +442,10 @@ func storeStructureRoundTrip(t *testing.T, db storeDB) {
 	for _, tc := range components {
 		t.Run(tc.name, func(t *testing.T) {
 			db := db.on(t)
-			check := func(want any) {
-				t.Helper()
-				db.view(func(st orgspace.Store) error {
-					got, err := tc.get(st)
-					if err != nil {
-						t.Fatalf("get: %v", err)
-					}
-					if diff := storeDiff(want, got); diff != "" {
-						t.Errorf("read back (-want +got):\n%s", diff)
-					}
-					return nil
-				})
-			}
 			db.update(tc.insert)
-			check(tc.want)
+			db.readBack(tc.get, tc.want)
 			db.update(tc.update)
-			check(tc.changed)
+			db.readBack(tc.get, tc.changed)
 		})
 	}
 
