@@ -136,8 +136,8 @@ func (a LedgerAccount) Validate(field string) error {
 	return nil
 }
 
-// Balance is the state of one ledger account. All four totals only grow,
-// except the pending ones, which shrink when a pending transfer is resolved.
+// Balance is the state of one ledger account. The posted totals only grow;
+// the pending ones also shrink, when a pending transfer is resolved.
 type Balance struct {
 	DebitsPosted   int64
 	CreditsPosted  int64
@@ -252,8 +252,8 @@ func (l *Ledger) IsOpen(id string) bool {
 // storage.ErrInsufficientFunds (From is not External and its available
 // balance is less than Amount).
 //
-// Applying a transfer equal to the one already recorded under its ID
-// returns nil and changes nothing, so a caller that does not know whether
+// Applying a transfer equal (==, so with the same Time value) to the one
+// already recorded under its ID returns nil and changes nothing, so a caller that does not know whether
 // its first attempt went through may simply retry. A resolving transfer is
 // compared after its empty fields are filled in from the pending one.
 func (l *Ledger) Apply(t Transfer) error {

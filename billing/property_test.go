@@ -1,6 +1,7 @@
 package billing
 
 import (
+	"errors"
 	"fmt"
 	"reflect"
 	"testing"
@@ -8,6 +9,7 @@ import (
 	"pgregory.net/rapid"
 
 	"github.com/orgspace/orgspace/org"
+	"github.com/orgspace/orgspace/storage"
 )
 
 // For random sequences of transfers, good and bad, every failed Apply
@@ -72,8 +74,12 @@ func TestRandomTransfersKeepTheInvariants(t *testing.T) {
 				}
 				prev, _ := l.Transfer(rapid.SampledFrom(ids).Draw(t, "retried ID"))
 				tr = prev
-				if rapid.Bool().Draw(t, "changed") {
+				changed := rapid.Bool().Draw(t, "changed")
+				if changed {
 					tr.Reason += "again"
+				}
+				if err := l.Clone().Apply(tr); changed != errors.Is(err, storage.ErrAlreadyExists) {
+					t.Fatalf("step %d: retry (changed: %v) of %s: Apply = %v", step, changed, tr.ID, err)
 				}
 			}
 
