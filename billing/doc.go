@@ -42,7 +42,22 @@
 // expiry voids it. Pending transfers do not time out by themselves: expiry
 // is a Void applied by whoever tracks the deadline.
 //
+// # Prices and payments
+//
+// A purchase costs quantity times a unit price from a [PriceList], in
+// integer minor units of a [Currency] (ISO 4217; CHF, EUR, GBP, JPY and
+// USD are accepted, others refused rather than guessed). Unit prices are
+// capped at [MaxUnitPrice] so that [PriceList.Quote] of up to MaxAmount
+// units never overflows. A [PaymentProvider] charges at most once per
+// idempotency key, and an error other than [ErrPaymentDeclined] leaves
+// the outcome unknown, to be settled by retrying with the same key.
+// [FakeProvider] keeps that contract for tests and examples, or breaks it
+// on request: decline, time out after charging, or charge a key twice.
+//
 // # Not here yet
+//
+// Purchases themselves, which post the credit only after the charge and
+// are idempotent by key in the store, come with the service.
 //
 // Any transfer between accounts of the right asset is allowed; which kinds
 // of account may send to which (a Consumed account never sends, say) is for
