@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/orgspace/orgspace/access"
+	"github.com/orgspace/orgspace/billing"
 	"github.com/orgspace/orgspace/org"
 	"github.com/orgspace/orgspace/storage"
 	"github.com/orgspace/orgspace/structure"
@@ -25,8 +26,17 @@ type Config struct {
 	// StrictSwitch requires step-up when a session switches into an account
 	// with a stricter login policy than the session met.
 	StrictSwitch bool
-	// Rand is the source of invitation tokens; default crypto/rand.
+	// Rand is the source of invitation tokens and coupon codes; default
+	// crypto/rand.
 	Rand io.Reader
+	// Prices, Payments and SMS configure billing: the unit prices of
+	// licences and SMS credits, the payment provider purchases are charged
+	// through, and the sender of text messages. Without them purchases
+	// and SMS fail with storage.ErrFailedPrecondition; everything else in
+	// billing works.
+	Prices   billing.PriceList
+	Payments billing.PaymentProvider
+	SMS      billing.SMSSender
 }
 
 // Space is orgspace opened on one backend: the services of every domain,
@@ -40,6 +50,9 @@ type Space struct {
 	// Structure manages websites, programs, custom links and the default
 	// rule, and answers which websites share their data with which programs.
 	Structure *structure.Service
+	// Billing keeps the licence and SMS-credit ledgers: purchases,
+	// coupons, licences for events and SMS.
+	Billing *billing.Service
 
 	store storage.Transactor[Store]
 }
@@ -60,6 +73,12 @@ func Open[T Store](ctx context.Context, b storage.Transactor[T], cfg Config) (*S
 	if err != nil {
 		return nil, err
 	}
+	bil, err := billing.NewService(storage.Narrow(b, func(t T) billing.Store { return t }), billing.Config{
+		Env: env, Prices: cfg.Prices, Payments: cfg.Payments, SMS: cfg.SMS, Rand: cfg.Rand,
+	})
+	if err != nil {
+		return nil, err
+	}
 	return &Space{
 		Org: org.NewService(storage.Narrow(b, func(t T) org.Store { return t }), org.Config{
 			Env: env,
@@ -72,6 +91,7 @@ func Open[T Store](ctx context.Context, b storage.Transactor[T], cfg Config) (*S
 		}),
 		Access:    acc,
 		Structure: str,
+		Billing:   bil,
 		store:     st,
 	}, nil
 }

@@ -1,9 +1,17 @@
-// Package billing keeps the licence and SMS-credit ledgers of organisations.
+// Package billing keeps the licence and SMS-credit ledgers of organisations:
+// purchases charged through a [PaymentProvider], licence coupons that
+// support other organisations' events, a licence per person accepted onto
+// an event, and SMS credits spent on events.
 //
-// This is its functional core: the types and rules of a double-entry
-// ledger, with no storage. A [Ledger] holds a balance per ledger account and
-// the transfers applied to it; [Ledger.Apply] checks a [Transfer] against
-// the rules and applies all of it or nothing.
+// [Service] is the API (its documentation says who may do what). Under it
+// lies a double-entry ledger whose rules are pure: a [Ledger] holds a
+// balance per ledger account and the transfers applied to it, and
+// [Ledger.Apply] checks a [Transfer] against the rules and applies all of
+// it or nothing. [Apply] runs the very same code against a [Store] inside
+// a transaction, which is how the Service writes and how package
+// community takes a licence in the transaction that accepts a
+// participant ([TakeLicence], [ReturnLicence], [RegisterEvent],
+// [Supporters]).
 //
 // # Accounts and assets
 //
@@ -54,12 +62,26 @@
 // [FakeProvider] keeps that contract for tests and examples, or breaks it
 // on request: decline, time out after charging, or charge a key twice.
 //
-// # Not here yet
+// # Where units go
 //
-// Purchases themselves, which post the credit only after the charge and
-// are idempotent by key in the store, come with the service.
+// Buying credits the organisation's Pool from its External account, once
+// the charge succeeded. Issuing a coupon moves licences from the Pool to
+// the coupon's Escrow as a pending transfer; redeeming posts it, revoking
+// or expiry voids it. A licence for a person on an event moves one unit
+// into the event's Allocation, from the escrow of a coupon the event
+// redeemed if one has a licence left, else from the organiser's Pool;
+// returning it moves it back. An SMS moves its credits from the Pool to
+// Consumed. Every transfer's ID is derived from what it does
+// ("purchase/<id>", "coupon/<id>/issue", "sms/<org>/<id>", …) or stored
+// with the object it belongs to, so a retried operation can only repeat
+// a transfer, never add a second one.
 //
-// Any transfer between accounts of the right asset is allowed; which kinds
-// of account may send to which (a Consumed account never sends, say) is for
-// the service that builds transfers to decide.
+// # Idempotency and failures
+//
+// Purchases are idempotent by the caller's key, SMS by message ID,
+// licences by person and event, coupon redemption by coupon and event. A
+// purchase spans two transactions with the payment between them; a crash
+// or a lost answer leaves it pending, and a retry with the same key (or
+// [Service.RecoverPurchases]) asks the provider again under the same
+// idempotency key, so it charges at most once, and credits once.
 package billing

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"iter"
 	"maps"
-	"math"
 	"math/bits"
 	"time"
 
@@ -242,7 +241,8 @@ func (l *Ledger) IsOpen(id string) bool {
 
 // Apply validates t against the rules and the current state and, if it
 // passes, applies the whole of it; otherwise it returns an error and
-// changes nothing.
+// changes nothing. The rules are those of [Apply] on a Store: the same
+// code checks both.
 //
 // Errors wrap storage.ErrInvalidArgument (malformed input, naming the
 // field), storage.ErrAlreadyExists (the ID was used by a different
@@ -253,60 +253,65 @@ func (l *Ledger) IsOpen(id string) bool {
 // balance is less than Amount).
 //
 // Applying a transfer equal (==, so with the same Time value) to the one
-// already recorded under its ID returns nil and changes nothing, so a caller that does not know whether
-// its first attempt went through may simply retry. A resolving transfer is
-// compared after its empty fields are filled in from the pending one.
+// already recorded under its ID returns nil and changes nothing, so a
+// caller that does not know whether its first attempt went through may
+// simply retry. A resolving transfer is compared after its empty fields
+// are filled in from the pending one.
 func (l *Ledger) Apply(t Transfer) error {
-	if t.ID == "" {
-		return invalid("transfer ID", "is empty")
-	}
-	if prev, ok := l.transfers[t.ID]; ok {
-		if n, err := l.normalise(t); err == nil && n == prev {
-			return nil
-		}
-		return fmt.Errorf("billing: transfer %q: %w", t.ID, storage.ErrAlreadyExists)
-	}
-	n, err := l.normalise(t)
-	if err != nil {
+	b := &memoryBooks{l: l}
+	if err := apply(b, t); err != nil {
 		return err
 	}
-	if err := l.validate(n); err != nil {
-		return err
+	b.commit()
+	return nil
+}
+
+// memoryBooks are a Ledger's maps seen as books. A transfer is staged by
+// add and settle and written to the Ledger only by commit, so a failed
+// apply leaves the Ledger as it was.
+type memoryBooks struct {
+	l        *Ledger
+	staged   Transfer
+	from, to Balance
+	settled  bool
+}
+
+func (b *memoryBooks) pending(id string) (Transfer, bool, error) {
+	p, ok := b.l.transfers[id]
+	if !ok {
+		return Transfer{}, false, storage.ErrNotFound
 	}
-	from, to := l.balances[n.From], l.balances[n.To]
-	switch {
-	case n.PendingID != "":
-		p := l.transfers[n.PendingID]
-		from.DebitsPending -= p.Amount
-		to.CreditsPending -= p.Amount
-		if !n.Void {
-			from.DebitsPosted += n.Amount
-			to.CreditsPosted += n.Amount
-		}
-	case n.Pending:
-		from.DebitsPending += n.Amount
-		to.CreditsPending += n.Amount
-	default:
-		from.DebitsPosted += n.Amount
-		to.CreditsPosted += n.Amount
+	return p, b.l.IsOpen(id), nil
+}
+
+func (b *memoryBooks) lock(from, to LedgerAccount) (Balance, Balance, error) {
+	return b.l.balances[from], b.l.balances[to], nil
+}
+
+func (b *memoryBooks) add(t Transfer) (Transfer, bool, error) {
+	if prev, ok := b.l.transfers[t.ID]; ok {
+		return prev, true, nil
 	}
-	if n.PendingID == "" {
-		// Only a new movement can take an account below zero or past the
-		// int64 range; resolving one only shrinks the pending totals.
-		if overflows(from.DebitsPosted, from.DebitsPending) || overflows(to.CreditsPosted, to.CreditsPending) {
-			return fmt.Errorf("billing: transfer %q: a balance would overflow: %w", n.ID, storage.ErrFailedPrecondition)
-		}
-		if n.From.Kind != External && from.Available() < 0 {
-			return fmt.Errorf("billing: transfer %q: %s has %d available, needs %d: %w",
-				n.ID, n.From, l.balances[n.From].Available(), n.Amount, storage.ErrInsufficientFunds)
-		}
+	b.staged = t
+	return Transfer{}, false, nil
+}
+
+func (b *memoryBooks) settle(_ Transfer, from, to Balance) error {
+	b.from, b.to, b.settled = from, to, true
+	return nil
+}
+
+func (b *memoryBooks) commit() {
+	if !b.settled {
+		return // a retry of a recorded transfer
 	}
+	l, n := b.l, b.staged
 	if l.balances == nil {
 		l.balances = map[LedgerAccount]Balance{}
 		l.transfers = map[string]Transfer{}
 		l.open = map[string]struct{}{}
 	}
-	l.balances[n.From], l.balances[n.To] = from, to
+	l.balances[n.From], l.balances[n.To] = b.from, b.to
 	l.transfers[n.ID] = n
 	if n.Pending {
 		l.open[n.ID] = struct{}{}
@@ -314,91 +319,6 @@ func (l *Ledger) Apply(t Transfer) error {
 	if n.PendingID != "" {
 		delete(l.open, n.PendingID)
 	}
-	return nil
-}
-
-// overflows reports whether posted+pending, both non-negative, passes
-// math.MaxInt64; keeping that sum in range keeps Available in range too.
-func overflows(posted, pending int64) bool {
-	return posted < 0 || pending < 0 || posted > math.MaxInt64-pending
-}
-
-// normalise fills in a resolving transfer's empty fields from the pending
-// transfer it names, and checks that the pending transfer exists and is a
-// pending one. Other transfers are returned unchanged.
-func (l *Ledger) normalise(t Transfer) (Transfer, error) {
-	if t.PendingID == "" {
-		return t, nil
-	}
-	p, ok := l.transfers[t.PendingID]
-	if !ok {
-		return t, fmt.Errorf("billing: transfer %q: pending transfer %q: %w", t.ID, t.PendingID, storage.ErrNotFound)
-	}
-	if !p.Pending {
-		return t, fmt.Errorf("billing: transfer %q: transfer %q is not pending: %w", t.ID, t.PendingID, storage.ErrFailedPrecondition)
-	}
-	if t.Asset == 0 {
-		t.Asset = p.Asset
-	}
-	if t.From == (LedgerAccount{}) {
-		t.From = p.From
-	}
-	if t.To == (LedgerAccount{}) {
-		t.To = p.To
-	}
-	if t.Void && t.Amount == 0 {
-		t.Amount = p.Amount
-	}
-	return t, nil
-}
-
-// validate checks a new, normalised transfer against the rules and the
-// state, but not the balances.
-func (l *Ledger) validate(t Transfer) error {
-	if t.PendingID != "" {
-		p := l.transfers[t.PendingID]
-		switch {
-		case t.Pending:
-			return invalid("pending", "is set on a transfer that resolves %q", t.PendingID)
-		case !l.IsOpen(t.PendingID):
-			return fmt.Errorf("billing: transfer %q: pending transfer %q is already resolved: %w", t.ID, t.PendingID, storage.ErrFailedPrecondition)
-		case t.Asset != p.Asset:
-			return invalid("asset", "%v differs from %v of pending transfer %q", t.Asset, p.Asset, t.PendingID)
-		case t.From != p.From:
-			return invalid("from", "%v differs from %v of pending transfer %q", t.From, p.From, t.PendingID)
-		case t.To != p.To:
-			return invalid("to", "%v differs from %v of pending transfer %q", t.To, p.To, t.PendingID)
-		case t.Void && t.Amount != p.Amount:
-			return invalid("amount", "%d of a void differs from the pending %d", t.Amount, p.Amount)
-		case t.Amount <= 0 || t.Amount > p.Amount:
-			return invalid("amount", "%d is not between 1 and the pending %d", t.Amount, p.Amount)
-		}
-		return nil
-	}
-	if t.Void {
-		return invalid("void", "is set without a pending ID")
-	}
-	if !t.Asset.Valid() {
-		return invalid("asset", "%v is not an asset", t.Asset)
-	}
-	if t.Amount <= 0 || t.Amount > MaxAmount {
-		return invalid("amount", "%d is not between 1 and %d", t.Amount, MaxAmount)
-	}
-	if err := t.From.Validate("from"); err != nil {
-		return err
-	}
-	if err := t.To.Validate("to"); err != nil {
-		return err
-	}
-	switch {
-	case t.From.Asset != t.Asset:
-		return invalid("from asset", "%v differs from the transfer's %v", t.From.Asset, t.Asset)
-	case t.To.Asset != t.Asset:
-		return invalid("to asset", "%v differs from the transfer's %v", t.To.Asset, t.Asset)
-	case t.From == t.To:
-		return invalid("to", "is the same account as from (%v)", t.From)
-	}
-	return nil
 }
 
 // CheckNoNegative reports the first account, other than an External one,

@@ -45,6 +45,18 @@ type Transactor[S any] interface {
 	// fails with an error wrapping ctx.Err() before fn runs. Inside fn, the
 	// Log's Head and Entries see the state before the transaction.
 	Update(ctx context.Context, fn func(S) error) (Revision, error)
+	// UpdateUnlogged runs fn in a read-write transaction that takes no
+	// part in the change log: it neither advances the revision nor may
+	// append an entry (Append fails with ErrFailedPrecondition, and so
+	// does fn's whole transaction). Such a transaction waits for no other
+	// write to finish except those touching the rows it locks, so on a
+	// backend with row locks many of them commit at once and share the
+	// disk's flushes. Package billing writes with it: its ledger keeps its
+	// own journal and no compiled index follows it. Rollback on an error or
+	// a panic is as in Update. fn may run more than once when the database
+	// aborts the transaction to break a deadlock or a serialisation
+	// conflict, so it must have no effect outside the transaction.
+	UpdateUnlogged(ctx context.Context, fn func(S) error) error
 	// View runs fn in a read-only transaction on a state that satisfies c;
 	// writes through its Store fail. A c ahead of anything committed fails
 	// with ErrInvalidArgument.
@@ -65,6 +77,10 @@ type narrowed[S, T any] struct {
 
 func (n narrowed[S, T]) Update(ctx context.Context, fn func(S) error) (Revision, error) {
 	return n.b.Update(ctx, func(t T) error { return fn(n.as(t)) })
+}
+
+func (n narrowed[S, T]) UpdateUnlogged(ctx context.Context, fn func(S) error) error {
+	return n.b.UpdateUnlogged(ctx, func(t T) error { return fn(n.as(t)) })
 }
 
 func (n narrowed[S, T]) View(ctx context.Context, c Consistency, fn func(S) error) error {

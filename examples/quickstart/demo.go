@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/orgspace/orgspace"
+	"github.com/orgspace/orgspace/billing"
 	"github.com/orgspace/orgspace/org"
 	"github.com/orgspace/orgspace/storage"
 	"github.com/orgspace/orgspace/structure"
@@ -21,6 +22,8 @@ type demo struct {
 	space  *orgspace.Space
 	clock  *clock
 	tokens map[string]string // invitee email → token of the last mail
+	pay    *billing.FakeProvider
+	sms    *billing.FakeSMSSender
 }
 
 func (d *demo) title(format string, args ...any) {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/orgspace/orgspace"
 	"github.com/orgspace/orgspace/access"
+	"github.com/orgspace/orgspace/billing"
 	"github.com/orgspace/orgspace/org"
 	"github.com/orgspace/orgspace/storage"
 )
@@ -79,7 +80,8 @@ func run(w io.Writer, o options) (err error) {
 			return err
 		}
 	}
-	d := &demo{w: w, ctx: ctx, clock: &clock{now: storyStart}, tokens: map[string]string{}}
+	d := &demo{w: w, ctx: ctx, clock: &clock{now: storyStart}, tokens: map[string]string{},
+		pay: &billing.FakeProvider{}, sms: &billing.FakeSMSSender{}}
 	space, closeFn, err := openBackend(ctx, o, orgspace.Config{
 		Clock: d.clock,
 		IDs:   &org.SequentialIDs{},
@@ -88,6 +90,9 @@ func run(w io.Writer, o options) (err error) {
 			d.tokens[m.Invitation.Email] = m.Token // the invitee's click on the link, below
 			return nil
 		}),
+		Prices:   prices,
+		Payments: d.pay,
+		SMS:      d.sms,
 	})
 	if err != nil {
 		return err

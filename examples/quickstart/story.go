@@ -111,6 +111,7 @@ func (d *demo) walk() {
 	d.entries("", tail(d.auditLog(owner, toppp.ID), 8))
 
 	d.structureStory(toppp.ID, engage, loyalty, owner, mark.ID, client.ID, org.AsUser(carl.ID))
+	d.billingStory(toppp.ID, owner, client.ID, org.AsUser(carl.ID))
 }
 
 // campaign is one of the host's own items: an Engage campaign, published

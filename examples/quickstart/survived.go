@@ -87,6 +87,11 @@ func (d *demo) survived(head storage.Revision) {
 		d.structureOf(o)
 	}
 
+	d.title("Billing: each organisation's licences, SMS credits and coupons.")
+	for _, o := range orgs {
+		d.billingOf(o)
+	}
+
 	d.title("The audit log of each organisation: how long it is, and its latest entries.")
 	for _, o := range orgs {
 		entries := d.auditLog(host, o.ID)

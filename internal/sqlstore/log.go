@@ -1,6 +1,8 @@
 package sqlstore
 
 import (
+	"fmt"
+
 	"github.com/orgspace/orgspace/storage"
 )
 
@@ -15,9 +17,19 @@ func scanEntry(r Rows) (storage.Entry, error) {
 }
 
 // Append implements storage.Log: it validates e and keeps it with the
-// transaction until Seal writes it.
+// transaction until Seal writes it. In an unlogged transaction it fails
+// with storage.ErrFailedPrecondition, and so does the transaction (see
+// CheckUnlogged).
 func (tx *Tx) Append(e storage.Entry) error {
 	if err := tx.usable(true); err != nil {
+		return err
+	}
+	if tx.unlogged {
+		err := fmt.Errorf("%s: append log entry %q: a transaction of UpdateUnlogged takes no part in the change log: %w",
+			tx.d.Name, e.Action, storage.ErrFailedPrecondition)
+		if tx.refused == nil {
+			tx.refused = err
+		}
 		return err
 	}
 	if err := storage.CheckEntry(e); err != nil {
@@ -53,12 +65,19 @@ func (tx *Tx) Head() (storage.Revision, error) {
 	return storage.Revision(head), err
 }
 
-// Seal ends a write transaction's work: it takes the next revision from the
-// head row and writes the pending log entries under it. The backend calls
-// it after the transaction's function succeeded and commits right after;
-// the returned revision is the transaction's.
+// Seal ends a write transaction's work: it writes the balances it holds
+// back (see flush), takes the next revision from the head row and writes
+// the pending log entries under it. The backend calls it after the
+// transaction's function succeeded and commits right after; the returned
+// revision is the transaction's. Its writes may be deferred to the commit.
 func (tx *Tx) Seal() (storage.Revision, error) {
 	if err := tx.usable(true); err != nil {
+		return 0, err
+	}
+	if tx.unlogged {
+		return 0, fmt.Errorf("%s: seal: the transaction is unlogged: %w", tx.d.Name, storage.ErrFailedPrecondition)
+	}
+	if err := tx.flush(); err != nil {
 		return 0, err
 	}
 	var head int64
@@ -68,7 +87,7 @@ func (tx *Tx) Seal() (storage.Revision, error) {
 	}
 	for i, e := range tx.pending {
 		t, _ := timeArg("log entry time", e.Time) // checked by Append
-		if _, err := tx.exec("append log entry",
+		if err := tx.deferExec("append log entry",
 			`INSERT INTO log (`+entryCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
 			head, i, t, e.Actor, e.Action, e.Target, e.Org, e.Account, e.User, e.Detail); err != nil {
 			return 0, err
@@ -76,4 +95,23 @@ func (tx *Tx) Seal() (storage.Revision, error) {
 	}
 	tx.pending = nil
 	return storage.Revision(head), nil
+}
+
+// CheckUnlogged ends an unlogged transaction's work in place of Seal: it
+// returns the error of the first Append the transaction refused, so that a
+// function that went on after it still fails as a whole, and otherwise
+// writes the balances it holds back (see flush), maybe deferred to the
+// commit. The backend calls it after the transaction's function succeeded
+// and commits right after.
+func (tx *Tx) CheckUnlogged() error {
+	if err := tx.usable(true); err != nil {
+		return err
+	}
+	if !tx.unlogged {
+		return fmt.Errorf("%s: check unlogged: the transaction is logged: %w", tx.d.Name, storage.ErrFailedPrecondition)
+	}
+	if tx.refused != nil {
+		return tx.refused
+	}
+	return tx.flush()
 }

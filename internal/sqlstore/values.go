@@ -27,6 +27,20 @@ func timeArg(field string, t time.Time) (any, error) {
 	return t.UnixNano(), nil
 }
 
+// atOrBefore converts a time that bounds a query from above (column <= t)
+// rather than one to store: the latest time a column holds that is not
+// after t, as Unix nanoseconds, or nil (matching nothing) when the column
+// holds none, so that a bound out of range still selects exactly.
+func atOrBefore(t time.Time) any {
+	switch {
+	case t.Before(minTime):
+		return nil
+	case t.After(maxTime):
+		return int64(math.MaxInt64)
+	}
+	return t.UnixNano()
+}
+
 // timeCol scans a time column into *t: NULL is the zero time, and times
 // read back in UTC.
 type timeCol struct{ t *time.Time }

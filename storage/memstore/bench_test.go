@@ -6,8 +6,11 @@ package memstore_test
 
 import (
 	"fmt"
+	"strconv"
 	"testing"
+	"time"
 
+	"github.com/orgspace/orgspace/billing"
 	"github.com/orgspace/orgspace/internal/backendbench"
 	"github.com/orgspace/orgspace/storage"
 	"github.com/orgspace/orgspace/storage/memstore"
@@ -31,4 +34,26 @@ func BenchmarkLoad(b *testing.B) {
 	backendbench.Load(b, &filled, func() (storage.Transactor[*memstore.Tx], func() error, error) {
 		return memstore.New(), nil, nil
 	})
+}
+
+// BenchmarkBillingTransfer posts External->Pool transfers, each in its own
+// UpdateUnlogged, as the billing service records a purchase's units.
+func BenchmarkBillingTransfer(b *testing.B) {
+	db := memstore.New()
+	at := time.Date(2024, time.March, 1, 9, 30, 0, 0, time.UTC)
+	t := billing.Transfer{
+		Asset:  billing.Licences,
+		From:   billing.LedgerAccount{Org: "org-1", Asset: billing.Licences, Kind: billing.External},
+		To:     billing.LedgerAccount{Org: "org-1", Asset: billing.Licences, Kind: billing.Pool},
+		Amount: 5,
+		Time:   at,
+	}
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		t.ID = "t" + strconv.Itoa(i)
+		if err := db.UpdateUnlogged(b.Context(), func(tx *memstore.Tx) error { return billing.Apply(tx, "system", t) }); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "transfers/s")
 }

@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"github.com/orgspace/orgspace/access"
+	"github.com/orgspace/orgspace/billing"
 	"github.com/orgspace/orgspace/org"
 	"github.com/orgspace/orgspace/storage"
 	"github.com/orgspace/orgspace/structure"
@@ -16,7 +17,13 @@ import (
 type DB struct {
 	mu sync.RWMutex
 	st state
+	// spare is the undo log of the last write transaction, emptied, for
+	// the next one to reuse; written under the write lock.
+	spare []undoRecord
 }
+
+// maxSpare is the largest undo log kept for reuse, in records.
+const maxSpare = 1024
 
 var _ storage.Transactor[*Tx] = (*DB)(nil)
 
@@ -50,6 +57,23 @@ func New() *DB {
 		linksOfOrg:     index[org.OrganisationID, structure.LinkID]{},
 		defaultRules:   map[org.OrganisationID]bool{},
 		logOfOrg:       map[string][]int{},
+
+		ledgerIndex:      map[billing.LedgerAccount]int32{},
+		ledgerOfOrg:      map[org.OrganisationID]*orgLedger{},
+		transfers:        map[string]int32{},
+		events:           map[billing.EventID]billing.Event{},
+		purchases:        map[billing.PurchaseID]billing.Purchase{},
+		purchaseByKey:    map[purchaseKey]billing.PurchaseID{},
+		purchasesOfOrg:   timeIndex[org.OrganisationID, billing.PurchaseID]{},
+		pendingPurchases: new(timeSet[billing.PurchaseID]),
+		coupons:          map[billing.CouponID]billing.Coupon{},
+		couponByCode:     map[string]billing.CouponID{},
+		couponsOfOrg:     timeIndex[org.OrganisationID, billing.CouponID]{},
+		couponsOfEvent:   timeIndex[billing.EventID, billing.CouponID]{},
+		expiringCoupons:  new(timeSet[billing.CouponID]),
+		licenceUses:      map[licenceKey]billing.LicenceUse{},
+		usesOfEvent:      index[billing.EventID, billing.PersonID]{},
+		sms:              map[smsKey]billing.SMS{},
 	}}
 }
 
@@ -59,13 +83,28 @@ func New() *DB {
 // and a panic goes on after the rollback. Otherwise the changes commit as
 // revision Head()+1, which Update returns.
 func (db *DB) Update(ctx context.Context, fn func(*Tx) error) (storage.Revision, error) {
+	return db.update(ctx, "update", false, fn)
+}
+
+// UpdateUnlogged runs fn in a read-write transaction that takes no part in
+// the change log, holding the write lock as Update does and rolling back
+// as Update does. It commits without advancing the revision; Append inside
+// it fails with an error wrapping storage.ErrFailedPrecondition, and then
+// so does UpdateUnlogged, with that error, even if fn returns nil.
+func (db *DB) UpdateUnlogged(ctx context.Context, fn func(*Tx) error) error {
+	_, err := db.update(ctx, "update unlogged", true, fn)
+	return err
+}
+
+// update runs fn in a read-write transaction, logged or not.
+func (db *DB) update(ctx context.Context, what string, unlogged bool, fn func(*Tx) error) (storage.Revision, error) {
 	if err := ctx.Err(); err != nil {
-		return 0, fmt.Errorf("memstore: update: %w", err)
+		return 0, fmt.Errorf("memstore: %s: %w", what, err)
 	}
 	db.mu.Lock()
 	defer db.mu.Unlock()
-	tx := &Tx{st: &db.st, writable: true}
-	defer tx.end()
+	tx := &Tx{st: &db.st, writable: true, unlogged: unlogged, undo: db.spare}
+	db.spare = nil
 	committed := false
 	defer func() {
 		// Runs on an error, a panic and runtime.Goexit alike; a panic
@@ -73,9 +112,17 @@ func (db *DB) Update(ctx context.Context, fn func(*Tx) error) (storage.Revision,
 		if !committed {
 			tx.rollback()
 		}
+		if u := tx.undo; cap(u) <= maxSpare {
+			clear(u)
+			db.spare = u[:0]
+		}
+		tx.end()
 	}()
 	if err := fn(tx); err != nil {
 		return 0, err
+	}
+	if tx.refused != nil {
+		return 0, tx.refused
 	}
 	rev := tx.commit()
 	committed = true

@@ -1,6 +1,7 @@
 package memstore
 
 import (
+	"fmt"
 	"sort"
 
 	"github.com/orgspace/orgspace/storage"
@@ -8,9 +9,19 @@ import (
 
 // Append implements storage.Log: it validates e with storage.CheckEntry and
 // keeps it with the transaction; Update stamps and logs it on commit, or
-// drops it on rollback.
+// drops it on rollback. In a transaction of UpdateUnlogged it fails with
+// an error wrapping storage.ErrFailedPrecondition, and the transaction
+// fails with it.
 func (tx *Tx) Append(e storage.Entry) error {
 	if _, err := tx.write(); err != nil {
+		return err
+	}
+	if tx.unlogged {
+		err := fmt.Errorf("memstore: append %q: the transaction takes no part in the change log: %w",
+			e.Action, storage.ErrFailedPrecondition)
+		if tx.refused == nil {
+			tx.refused = err
+		}
 		return err
 	}
 	if err := storage.CheckEntry(e); err != nil {

@@ -2,6 +2,7 @@ package memstore
 
 import (
 	"github.com/orgspace/orgspace/access"
+	"github.com/orgspace/orgspace/billing"
 	"github.com/orgspace/orgspace/org"
 	"github.com/orgspace/orgspace/storage"
 	"github.com/orgspace/orgspace/structure"
@@ -53,6 +54,42 @@ type state struct {
 	head     storage.Revision
 	log      []storage.Entry
 	logOfOrg map[string][]int
+
+	// The ledger (billing.go): every ledger account written is interned
+	// in ledger, at the index ledgerIndex gives, with its balance;
+	// ledgerOfOrg indexes each organisation's accounts and journal
+	// entries. The journal holds every transfer, naming accounts by
+	// index; transfers maps an ID to its position there.
+	ledgerIndex map[billing.LedgerAccount]int32
+	ledger      []ledgerAccount
+	ledgerOfOrg map[org.OrganisationID]*orgLedger
+	journal     journal
+	transfers   map[string]int32
+
+	events map[billing.EventID]billing.Event
+
+	purchases     map[billing.PurchaseID]billing.Purchase
+	purchaseByKey map[purchaseKey]billing.PurchaseID
+	// purchasesOfOrg orders each organisation's purchases by creation;
+	// pendingPurchases those of every organisation that are pending.
+	purchasesOfOrg   timeIndex[org.OrganisationID, billing.PurchaseID]
+	pendingPurchases *timeSet[billing.PurchaseID]
+
+	// coupons hold code hashes no caller has: copied going in and out.
+	coupons map[billing.CouponID]billing.Coupon
+	// couponByCode maps string(CodeHash) to the coupon's ID.
+	couponByCode map[string]billing.CouponID
+	// couponsOfOrg orders each issuer's coupons by creation,
+	// couponsOfEvent each event's by redemption, and expiringCoupons the
+	// active coupons that have an expiry by it.
+	couponsOfOrg    timeIndex[org.OrganisationID, billing.CouponID]
+	couponsOfEvent  timeIndex[billing.EventID, billing.CouponID]
+	expiringCoupons *timeSet[billing.CouponID]
+
+	licenceUses map[licenceKey]billing.LicenceUse
+	usesOfEvent index[billing.EventID, billing.PersonID]
+
+	sms map[smsKey]billing.SMS
 }
 
 type membershipKey struct {
@@ -68,4 +105,19 @@ type memberCountKey struct {
 type grantKey struct {
 	user    org.UserID
 	account org.AccountID
+}
+
+type purchaseKey struct {
+	org org.OrganisationID
+	key string
+}
+
+type licenceKey struct {
+	event  billing.EventID
+	person billing.PersonID
+}
+
+type smsKey struct {
+	org org.OrganisationID
+	id  string
 }

@@ -11,13 +11,19 @@ import (
 )
 
 // Tx is a transaction of a [DB], passed to the functions of [DB.Update]
-// (read-write) and [DB.View] (read-only). It implements orgspace.Store and
-// structure.Store.
+// and [DB.UpdateUnlogged] (read-write) and [DB.View] (read-only). It
+// implements orgspace.Store, which includes structure.Store and
+// billing.Store.
 // It is valid only while that function runs.
 type Tx struct {
 	st       *state // nil once the transaction has ended
 	writable bool
-	undo     []func()
+	// unlogged is set in a transaction of UpdateUnlogged, where Append
+	// fails; refused is the error of the first Append it refused, which
+	// fails the whole transaction.
+	unlogged bool
+	refused  error
+	undo     []undoRecord
 	pending  []storage.Entry
 }
 
@@ -54,9 +60,14 @@ func (tx *Tx) write() (*state, error) {
 func (tx *Tx) end() { tx.st, tx.undo, tx.pending = nil, nil, nil }
 
 // commit stamps the pending entries with the next revision, adds them to
-// the log and makes that revision the head.
+// the log and makes that revision the head; an unlogged transaction, which
+// has no entries, keeps the head. The undo log is left to the caller,
+// which recycles it.
 func (tx *Tx) commit() storage.Revision {
 	st := tx.st
+	if tx.unlogged {
+		return st.head
+	}
 	rev := st.head + 1
 	for i, e := range tx.pending {
 		e.Revision, e.Seq = rev, i
@@ -66,7 +77,7 @@ func (tx *Tx) commit() storage.Revision {
 		}
 	}
 	st.head = rev
-	tx.undo, tx.pending = nil, nil
+	tx.pending = nil
 	return rev
 }
 

@@ -1,21 +1,41 @@
 package memstore
 
-import "cmp"
+import (
+	"cmp"
+
+	"github.com/orgspace/orgspace/billing"
+)
 
 // The functions below are the only way a Tx changes the state: each makes
 // one change and records on the Tx the change that undoes it, so a failed
 // Update can roll back by running the undo log in reverse.
 
+// undoRecord is one record of the undo log: a function to run, or, for the
+// ledger's writes, which every transfer makes several of, a typed record
+// that costs no allocation (see undoLedger).
+type undoRecord struct {
+	fn func()
+	// op, flag, i and bal are a typed record, read as op says.
+	op   ledgerOp
+	flag bool
+	i    int32
+	bal  billing.Balance
+}
+
 // onUndo records f to run if the transaction rolls back.
-func (tx *Tx) onUndo(f func()) { tx.undo = append(tx.undo, f) }
+func (tx *Tx) onUndo(f func()) { tx.undo = append(tx.undo, undoRecord{fn: f}) }
 
 // rollback undoes every recorded change, newest first, and drops the
 // entries appended so far.
 func (tx *Tx) rollback() {
 	for i := len(tx.undo) - 1; i >= 0; i-- {
-		tx.undo[i]()
+		if u := &tx.undo[i]; u.fn != nil {
+			u.fn()
+		} else {
+			tx.st.undoLedger(u)
+		}
 	}
-	tx.undo, tx.pending = nil, nil
+	tx.pending = nil
 }
 
 // put sets m[k] = v.

@@ -17,12 +17,12 @@
 // the others wait and find them done. Options.Schema keeps orgspace's
 // tables in a schema of their own, created if needed.
 //
-// # Transactions: one writer at a time
+// # Logged transactions: one writer at a time
 //
 // Every [DB.Update] begins by locking the one row of the head table
 // (SELECT … FOR UPDATE), across all instances, and commits the next
-// revision from it. Write transactions therefore run one after another,
-// each on the state the previous one committed: they are serialisable
+// revision from it. Update's transactions therefore run one after
+// another, each on the state the previous one committed: they are serialisable
 // without retries, and a function passed to Update runs exactly once.
 // Rules that read several rows and write one, such as "an organisation
 // keeps at least one Owner", cannot be broken by two instances demoting
@@ -38,6 +38,50 @@
 //
 // [DB.View] runs a REPEATABLE READ, READ ONLY transaction: one snapshot,
 // never blocked by writers.
+//
+// # Ledger writes: many at a time
+//
+// Package billing writes with [DB.UpdateUnlogged]: a READ COMMITTED
+// transaction that does not lock the head row, advances no revision and
+// appends nothing to the change log (Append fails in it with
+// storage.ErrFailedPrecondition). Its record is billing's own journal,
+// and no compiled index follows it, so it need not wait its turn behind
+// the head: such transactions run at the same time, and their commits
+// share the disk's flushes (group commit) instead of paying one each.
+// They are kept apart by row locks, in Update's transactions too: every
+// lookup of one row that billing.Store names (Transfer, Coupon, Event, …)
+// is a SELECT … FOR UPDATE, and LockBalances locks both accounts in one
+// upsert that creates a missing account's row, taking them in the
+// accounts' key order so that two transfers between the same accounts
+// never deadlock. A lookup that finds no row locks nothing (READ
+// COMMITTED has no predicate locks): billing serialises such cases on a
+// row that exists, as TakeLicence does on its event.
+//
+// Transactions that lock several rows in different orders can still
+// deadlock, and PostgreSQL then aborts one of them; UpdateUnlogged runs
+// its function again, in a new transaction, when PostgreSQL aborts it with
+// a deadlock (40P01) or a serialisation failure (40001), up to 10 times in
+// all. So the function must have no effect outside the transaction, as
+// storage.Transactor says. Update never retries: its function runs once.
+//
+// A transaction posts a transfer in two round trips. Its BEGIN goes with
+// its first statement; a balance it locked is then kept in memory until
+// the commit, however many transfers move it; and the journal entries it
+// records are held back too, their IDs assumed free, and sent with the
+// COMMIT in one statement (sqlstore.BeginUnlogged, "optimistic"). When an
+// ID turns out to be taken, that statement fails, and UpdateUnlogged runs
+// the function again without the assumption, which then sees the ID taken
+// (a retried transfer is recognised and changes nothing); it does the same
+// when the function fails after assuming an ID free that is taken, since
+// the failure may follow from the assumption. BenchmarkBillingTransfers
+// measures both shapes: many clients posting a transfer each, and one
+// transaction posting many.
+//
+// Journal entries are numbered (Seq) when their statement runs, not when
+// they commit: with ledger writes committing concurrently, an entry may
+// become visible after one with a higher Seq, and a rolled-back one leaves
+// a gap. A reader paging through the journal by Seq must not assume that
+// no entry below the last Seq it read can appear later.
 //
 // # Several instances
 //

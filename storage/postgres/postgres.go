@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"math/rand/v2"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -41,7 +42,7 @@ type DB struct {
 
 var _ storage.Transactor[*Tx] = (*DB)(nil)
 
-var dialect = &sqlstore.Dialect{Name: "postgres", Classify: classify}
+var dialect = &sqlstore.Dialect{Name: "postgres", Classify: classify, RowLocks: true}
 
 // Open connects to the database that dsn names (a postgres:// URL or a
 // key=value string) and brings its schema up to date.
@@ -119,44 +120,147 @@ func (db *DB) Close() { db.pool.Close() }
 // the transaction rolls back and nothing is kept. It implements
 // storage.Transactor.
 func (db *DB) Update(ctx context.Context, fn func(*Tx) error) (storage.Revision, error) {
+	return db.write(ctx, "update", logged, fn)
+}
+
+// maxUnloggedAttempts bounds the runs of one UpdateUnlogged function that
+// PostgreSQL aborts to break a deadlock or a serialisation conflict.
+const maxUnloggedAttempts = 10
+
+// UpdateUnlogged runs fn in a READ COMMITTED read-write transaction that
+// takes no part in the change log: it does not lock the head row, so such
+// transactions run concurrently, kept apart by the row locks of the
+// billing.Store lookups, and commit together (see the package
+// documentation). Append fails in it with storage.ErrFailedPrecondition.
+// When PostgreSQL aborts the transaction with a deadlock or a
+// serialisation failure, it runs fn again in a new one, up to
+// maxUnloggedAttempts times in all.
+//
+// The transaction is optimistic (see sqlstore.BeginUnlogged): the
+// transfers it records go to the journal with its commit, their IDs
+// assumed free. When one was taken, it runs fn again, not optimistic,
+// which then finds it taken. It implements storage.Transactor.
+func (db *DB) UpdateUnlogged(ctx context.Context, fn func(*Tx) error) error {
+	optimistic := true
+	for attempt := 1; ; attempt++ {
+		_, err := db.write(ctx, "update unlogged", unlogged(optimistic), fn)
+		switch {
+		case err == nil:
+			return nil
+		case optimistic && errors.Is(err, sqlstore.ErrRerun):
+			optimistic = false
+			continue
+		case attempt >= maxUnloggedAttempts || !retryable(err):
+			return err
+		}
+		// A short random pause, growing with the attempts, lets the
+		// transaction that won go first.
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(rand.N(time.Duration(attempt) * time.Millisecond)):
+		}
+	}
+}
+
+// retryable reports whether err is PostgreSQL aborting a transaction that
+// would succeed if run again: a deadlock or a serialisation failure.
+func retryable(err error) bool {
+	var e *pgconn.PgError
+	return errors.As(err, &e) && (e.Code == "40P01" || e.Code == "40001")
+}
+
+// mode is how write runs a transaction.
+type mode uint8
+
+const (
+	// logged: Update's, which locks the head row and seals a revision.
+	logged mode = iota
+	// unloggedPessimistic: UpdateUnlogged's, inserting each transfer as
+	// it comes.
+	unloggedPessimistic
+	// unloggedOptimistic: UpdateUnlogged's, holding transfers back.
+	unloggedOptimistic
+)
+
+func unlogged(optimistic bool) mode {
+	if optimistic {
+		return unloggedOptimistic
+	}
+	return unloggedPessimistic
+}
+
+// write runs fn in a read-write transaction of mode m and, when logged,
+// returns the revision it sealed. what names the operation in errors.
+func (db *DB) write(ctx context.Context, what string, m mode, fn func(*Tx) error) (storage.Revision, error) {
 	if err := ctx.Err(); err != nil {
-		return 0, fmt.Errorf("postgres: update: %w", err)
+		return 0, fmt.Errorf("postgres: %s: %w", what, err)
 	}
-	pgTx, err := db.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.ReadCommitted})
+	conn, err := db.pool.Acquire(ctx)
 	if err != nil {
-		return 0, fmt.Errorf("postgres: update: begin: %w", err)
+		return 0, fmt.Errorf("postgres: %s: begin: %w", what, err)
 	}
+	p := newPipe(conn)
 	committed := false
 	defer func() {
 		if !committed {
-			// A rollback that cannot reach the server ends with the
-			// connection, which the pool then drops.
-			_ = pgTx.Rollback(context.WithoutCancel(ctx))
+			p.rollback(ctx)
 		}
+		conn.Release()
 	}()
-	const lock = `SELECT revision FROM head FOR UPDATE`
-	if err := db.before(lock); err != nil {
-		return 0, fmt.Errorf("postgres: update: lock head: %w", err)
+	var tx *Tx
+	if m == logged {
+		const lock = `SELECT revision FROM head FOR UPDATE`
+		if err := db.before(lock); err != nil {
+			return 0, fmt.Errorf("postgres: %s: lock head: %w", what, err)
+		}
+		if _, err := p.Exec(ctx, lock); err != nil {
+			return 0, fmt.Errorf("postgres: %s: lock head: %w", what, err)
+		}
+		tx = sqlstore.Begin(ctx, p, dialect, true, db.hook)
+	} else {
+		tx = sqlstore.BeginUnlogged(ctx, p, dialect, db.hook, m == unloggedOptimistic)
 	}
-	if _, err := pgTx.Exec(ctx, lock); err != nil {
-		return 0, fmt.Errorf("postgres: update: lock head: %w", err)
-	}
-	tx := sqlstore.Begin(ctx, querier{pgTx}, dialect, true, db.hook)
 	defer tx.End()
+	rev, err := db.finish(ctx, what, p, tx, m, fn)
+	if err != nil && m == unloggedOptimistic && !errors.Is(err, sqlstore.ErrRerun) {
+		if ids := tx.OptimisticIDs(); len(ids) > 0 {
+			// The failure may follow from assuming a taken ID free.
+			p.rollback(ctx)
+			var taken bool
+			if cerr := conn.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM journal WHERE id = ANY($1))`, ids).Scan(&taken); cerr != nil || taken {
+				return 0, fmt.Errorf("postgres: %s: %w after: %w", what, sqlstore.ErrRerun, err)
+			}
+		}
+	}
+	if err != nil {
+		return 0, err
+	}
+	committed = true
+	return rev, nil
+}
+
+// finish runs fn in tx and commits.
+func (db *DB) finish(ctx context.Context, what string, p *pipe, tx *Tx, m mode, fn func(*Tx) error) (storage.Revision, error) {
 	if err := fn(tx); err != nil {
 		return 0, err
 	}
-	rev, err := tx.Seal()
+	var rev storage.Revision
+	var err error
+	if m == logged {
+		rev, err = tx.Seal()
+	} else {
+		err = tx.CheckUnlogged()
+	}
 	if err != nil {
 		return 0, err
 	}
 	if err := db.before("COMMIT"); err != nil {
-		return 0, fmt.Errorf("postgres: update: commit: %w", err)
+		return 0, fmt.Errorf("postgres: %s: commit: %w", what, err)
 	}
-	if err := pgTx.Commit(ctx); err != nil {
-		return 0, fmt.Errorf("postgres: update: commit: %w", err)
+	if err := p.commit(ctx); err != nil {
+		return 0, fmt.Errorf("postgres: %s: commit: %w", what, err)
 	}
-	committed = true
 	return rev, nil
 }
 
@@ -220,4 +324,134 @@ func (q querier) Exec(ctx context.Context, query string, args ...any) (int64, er
 
 func (q querier) Query(ctx context.Context, query string, args ...any) (sqlstore.Rows, error) {
 	return q.tx.Query(ctx, query, args...)
+}
+
+// pipe is a read-write transaction on one pooled connection that sends
+// the writes the transaction defers (sqlstore.Deferrer) together with its
+// next statement, in one round trip: its BEGIN goes with its first
+// statement, and the writes it defers to the end go with its COMMIT. A
+// transaction that posts one transfer thus makes two round trips, the
+// lock and the commit.
+type pipe struct {
+	conn  *pgxpool.Conn
+	queue []deferred
+}
+
+// deferred is a statement the pipe holds back; fail wraps its error.
+type deferred struct {
+	query string
+	args  []any
+	fail  func(error) error
+}
+
+var _ sqlstore.Deferrer = (*pipe)(nil)
+
+// beginReadCommitted begins the transactions of Update and UpdateUnlogged.
+const beginReadCommitted = `BEGIN ISOLATION LEVEL READ COMMITTED`
+
+func newPipe(conn *pgxpool.Conn) *pipe {
+	return &pipe{conn: conn, queue: []deferred{{query: beginReadCommitted}}}
+}
+
+// Defer implements sqlstore.Deferrer.
+func (p *pipe) Defer(query string, args []any, fail func(error) error) {
+	p.queue = append(p.queue, deferred{query, args, fail})
+}
+
+// send sends the held statements and then query in one batch, and returns
+// its results at query's.
+func (p *pipe) send(ctx context.Context, query string, args []any) (pgx.BatchResults, error) {
+	b := &pgx.Batch{QueuedQueries: make([]*pgx.QueuedQuery, 0, len(p.queue)+1)}
+	for _, d := range p.queue {
+		b.Queue(d.query, d.args...)
+	}
+	b.Queue(query, args...)
+	held := p.queue
+	p.queue = nil
+	br := p.conn.SendBatch(ctx, b)
+	for _, d := range held {
+		if _, err := br.Exec(); err != nil {
+			_ = br.Close()
+			if d.fail != nil {
+				err = d.fail(err)
+			}
+			return nil, err
+		}
+	}
+	return br, nil
+}
+
+// Exec implements sqlstore.Querier.
+func (p *pipe) Exec(ctx context.Context, query string, args ...any) (int64, error) {
+	tag, err := p.exec(ctx, query, args)
+	return tag.RowsAffected(), err
+}
+
+func (p *pipe) exec(ctx context.Context, query string, args []any) (pgconn.CommandTag, error) {
+	if len(p.queue) == 0 {
+		return p.conn.Exec(ctx, query, args...)
+	}
+	br, err := p.send(ctx, query, args)
+	if err != nil {
+		return pgconn.CommandTag{}, err
+	}
+	tag, err := br.Exec()
+	if cerr := br.Close(); err == nil {
+		err = cerr
+	}
+	return tag, err
+}
+
+// Query implements sqlstore.Querier.
+func (p *pipe) Query(ctx context.Context, query string, args ...any) (sqlstore.Rows, error) {
+	if len(p.queue) == 0 {
+		return p.conn.Query(ctx, query, args...)
+	}
+	br, err := p.send(ctx, query, args)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := br.Query()
+	if err != nil {
+		_ = br.Close()
+		return nil, err
+	}
+	return batchRows{rows, br}, nil
+}
+
+// batchRows are the rows of a query sent in a batch, which closing them
+// ends.
+type batchRows struct {
+	pgx.Rows
+	br pgx.BatchResults
+}
+
+func (r batchRows) Close() {
+	r.Rows.Close()
+	_ = r.br.Close()
+}
+
+// commit sends the held statements and COMMIT; a transaction that sent
+// nothing has nothing to commit. Like pgx's Tx.Commit, it reports a
+// transaction that PostgreSQL rolled back instead, because a statement of
+// it failed, as an error.
+func (p *pipe) commit(ctx context.Context) error {
+	if len(p.queue) == 1 && p.queue[0].query == beginReadCommitted {
+		p.queue = nil
+		return nil
+	}
+	tag, err := p.exec(ctx, `COMMIT`, nil)
+	if err == nil && tag.String() == "ROLLBACK" {
+		err = pgx.ErrTxCommitRollback
+	}
+	return err
+}
+
+// rollback ends a transaction that will not commit. A rollback that fails
+// leaves the connection in its transaction, and the pool then drops it.
+func (p *pipe) rollback(ctx context.Context) {
+	p.queue = nil
+	if p.conn.Conn().PgConn().TxStatus() != 'I' {
+		_, _ = p.conn.Exec(context.WithoutCancel(ctx), `ROLLBACK`)
+	}
 }

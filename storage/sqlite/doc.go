@@ -27,6 +27,16 @@
 // runs on a pool of read-only connections, each transaction on a snapshot
 // that writers do not change, while writes go on.
 //
+// [DB.UpdateUnlogged], with which package billing writes its ledger, runs
+// on the same writer connection, one at a time with every other write,
+// but advances no revision and appends nothing to the change log (Append
+// fails in it with storage.ErrFailedPrecondition): the ledger's record is
+// billing's own journal, and no compiled index follows it. On PostgreSQL
+// such transactions commit concurrently, kept apart by row locks; here
+// they need no locks, their function runs exactly once, and the journal's
+// Seq is commit order. A write transaction keeps the ledger balances it
+// reads in memory and writes each back once, when it commits.
+//
 // Several processes may open one file; they are several instances of one
 // orgspace, like PostgreSQL clients, and follow each other through the
 // change log (orgspace.Space's Access.Index with storage.AtLeast).

@@ -129,12 +129,29 @@ func (db *DB) Close() error {
 // goroutine, the transaction rolls back and nothing is kept. It implements
 // storage.Transactor.
 func (db *DB) Update(ctx context.Context, fn func(*Tx) error) (storage.Revision, error) {
+	return db.write(ctx, "update", true, fn)
+}
+
+// UpdateUnlogged runs fn in a read-write transaction that takes no part in
+// the change log: it does not advance the revision, and Append fails in it
+// with storage.ErrFailedPrecondition. It runs on the writer connection,
+// one at a time with every other write, like Update, so fn runs once. It
+// implements storage.Transactor.
+func (db *DB) UpdateUnlogged(ctx context.Context, fn func(*Tx) error) error {
+	_, err := db.write(ctx, "update unlogged", false, fn)
+	return err
+}
+
+// write runs fn in a read-write transaction on the writer connection:
+// logged, it seals the transaction as the next revision, which it
+// returns; unlogged, it does not. what names the operation in errors.
+func (db *DB) write(ctx context.Context, what string, logged bool, fn func(*Tx) error) (storage.Revision, error) {
 	if err := ctx.Err(); err != nil {
-		return 0, fmt.Errorf("sqlite: update: %w", err)
+		return 0, fmt.Errorf("sqlite: %s: %w", what, err)
 	}
 	sqlTx, err := db.writer.BeginTx(ctx, nil)
 	if err != nil {
-		return 0, fmt.Errorf("sqlite: update: begin: %w", err)
+		return 0, fmt.Errorf("sqlite: %s: begin: %w", what, err)
 	}
 	committed := false
 	defer func() {
@@ -142,22 +159,32 @@ func (db *DB) Update(ctx context.Context, fn func(*Tx) error) (storage.Revision,
 			_ = sqlTx.Rollback()
 		}
 	}()
-	tx := sqlstore.Begin(ctx, querier{sqlTx}, dialect, true, db.hook)
+	var tx *Tx
+	if logged {
+		tx = sqlstore.Begin(ctx, querier{sqlTx}, dialect, true, db.hook)
+	} else {
+		tx = sqlstore.BeginUnlogged(ctx, querier{sqlTx}, dialect, db.hook, false)
+	}
 	defer tx.End()
 	if err := fn(tx); err != nil {
 		return 0, err
 	}
-	rev, err := tx.Seal()
+	var rev storage.Revision
+	if logged {
+		rev, err = tx.Seal()
+	} else {
+		err = tx.CheckUnlogged()
+	}
 	if err != nil {
 		return 0, err
 	}
 	if db.hook != nil {
 		if err := db.hook("COMMIT"); err != nil {
-			return 0, fmt.Errorf("sqlite: update: commit: %w", err)
+			return 0, fmt.Errorf("sqlite: %s: commit: %w", what, err)
 		}
 	}
 	if err := sqlTx.Commit(); err != nil {
-		return 0, fmt.Errorf("sqlite: update: commit: %w", err)
+		return 0, fmt.Errorf("sqlite: %s: commit: %w", what, err)
 	}
 	committed = true
 	return rev, nil

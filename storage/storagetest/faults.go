@@ -25,15 +25,16 @@ import (
 // succeeds with its audit entries at the revision it returns.
 //
 // open is called once and must return a fresh, empty backend that calls
-// hook before every statement of a write transaction (an Update), and once
-// with "COMMIT" just before committing it. When hook returns an error, that
+// hook before every statement of a write transaction (an Update or an
+// UpdateUnlogged), and once with "COMMIT" just before committing it. When hook returns an error, that
 // statement must fail with an error that wraps it, and the transaction roll
 // back. Reads (View) need not call hook. open may register cleanups on the
 // t it is given.
 //
 // The operations run one after the other, each in a subtest named after
 // it, on one world that each leaves changed; each compares against the
-// state it starts from.
+// state it starts from. Billing's writes, which log nothing and may span
+// two transactions, have checks of their own (see faults_billing.go).
 func RunFaults[T orgspace.Store](t *testing.T, open func(t *testing.T, hook func(stmt string) error) storage.Transactor[T]) {
 	t.Helper()
 	h := &faultHook{}
@@ -44,6 +45,7 @@ func RunFaults[T orgspace.Store](t *testing.T, open func(t *testing.T, hook func
 			x.run(t, h, op, i)
 		})
 	}
+	runFaultsBilling(t, x, h)
 }
 
 // faultMaxCalls bounds the statements of one operation, so that a backend

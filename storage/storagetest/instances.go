@@ -32,12 +32,18 @@ import (
 //     spellings of the email, create it once;
 //   - concurrent accepts of one invitation accept it once;
 //   - concurrent grants and revokes through every instance end in the
-//     state they wrote, which every instance then answers from.
+//     state they wrote, which every instance then answers from;
+//   - concurrent billing transactions (UpdateUnlogged) through every
+//     handle, each moving one unit out of one pool, never overdraw it;
+//   - through billing's service on every instance, concurrent redeems of
+//     one coupon redeem it once, concurrent spends of the last SMS
+//     credits or licences spend exactly those there are, and concurrent
+//     purchases under one key charge and credit once.
 //
 // A backend whose handles are one value (memstore) may return it n times.
 func RunInstances[T orgspace.Store](t *testing.T, open func(t *testing.T, n int) []storage.Transactor[T]) {
 	t.Helper()
-	for _, tc := range instTests {
+	for _, tc := range slices.Concat(instTests, instBillingTests) {
 		t.Run(tc.name, func(t *testing.T) {
 			handles := open(t, instCount)
 			if len(handles) != instCount {
@@ -50,6 +56,14 @@ func RunInstances[T orgspace.Store](t *testing.T, open func(t *testing.T, n int)
 			tc.run(t, newInstEnv(t, backends))
 		})
 	}
+	t.Run("concurrent billing transfers through every handle never overdraw a pool", func(t *testing.T) {
+		handles := open(t, instCount)
+		dbs := make([]storeDB, len(handles))
+		for i, h := range handles {
+			dbs[i] = storeDB{t: t, tx: storage.Narrow(h, func(x T) orgspace.Store { return x })}
+		}
+		billingOverdraftRace(t, dbs)
+	})
 }
 
 // instCount is how many handles, and so instances, each subtest opens.

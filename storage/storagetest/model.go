@@ -35,6 +35,7 @@ type model struct {
 	invitations map[access.InvitationID]*modelInvitation
 	tokens      map[string]access.InvitationID // every token ever mailed
 	structure   modelStructure
+	billing     modelBilling
 }
 
 type modelOrg struct {
@@ -96,6 +97,7 @@ func newModel(now time.Time, ttl time.Duration) *model {
 		invitations: map[access.InvitationID]*modelInvitation{},
 		tokens:      map[string]access.InvitationID{},
 		structure:   newModelStructure(),
+		billing:     newModelBilling(),
 	}
 }
 

@@ -32,11 +32,15 @@ func runServiceTests[T orgspace.Store](t *testing.T, open func(t *testing.T) sto
 		for _, tc := range svcTests {
 			t.Run(tc.name, func(t *testing.T) { tc.run(t, fresh) })
 		}
+		newBackend := func(t *testing.T) (svcBackend, func()) {
+			b := open(t)
+			return svcBackendOf(b), func() { closeBackend(t, b) }
+		}
 		t.Run("state machine: the services agree with a simple model", func(t *testing.T) {
-			svcTestStateMachine(t, func(t *testing.T) (svcBackend, func()) {
-				b := open(t)
-				return svcBackendOf(b), func() { closeBackend(t, b) }
-			})
+			svcTestStateMachine(t, newBackend)
+		})
+		t.Run("state machine: billing agrees with a simple model and keeps the ledger's invariants", func(t *testing.T) {
+			svcTestBillingMachine(t, newBackend)
 		})
 	})
 }

@@ -45,6 +45,28 @@ var storeTests = []storeTest{
 	{"StructureFailedUpdateRollsBack", storeStructureFailedUpdateRollsBack},
 	{"GrantWebsitesRoundTripAsCopies", storeGrantWebsites},
 
+	// Billing.
+	{"BillingRoundTrip", storeBillingRoundTrip},
+	{"BillingDuplicateKeyFailsWithAlreadyExists", storeBillingDuplicates},
+	{"BillingMissingObjectFailsWithNotFound", storeBillingNotFound},
+	{"BillingUpdatesWriteOnlyTheirFields", storeBillingUpdatesWriteOnlyTheirFields},
+	{"BillingValuesAreCopies", storeBillingCopies},
+	{"BalancesOfOrgInAccountOrder", storeBillingBalances},
+	{"JournalSelectsByOneSidesAccount", storeBillingJournal},
+	{"PurchasesPageByCreationTimeAndID", storeBillingPurchaseListings},
+	{"CouponListingsInTheirOrder", storeBillingCouponListings},
+	{"LicenceUsesReplacedAndListedByPerson", storeBillingLicenceUses},
+	{"BillingListingsRefuseNonPositiveLimit", storeBillingListingLimit},
+	{"BillingAllStopsAtFirstError", storeBillingAllStopsAtError},
+	{"UpdateUnloggedAdvancesNoRevision", storeUnloggedKeepsRevision},
+	{"UpdateUnloggedRefusesAppend", storeUnloggedRefusesAppend},
+	{"FailedUpdateUnloggedRollsBack", storeUnloggedRollsBack},
+	{"BillingWriteInViewFails", storeBillingWriteInViewFails},
+	{"BillingWritesInUpdateAdvanceTheRevision", storeBillingInUpdate},
+	{"ApplyOnTheStoreAgreesWithTheLedger", storeBillingApply},
+	{"ConcurrentTransfersNeverOverdraw", storeBillingConcurrentOverdraft},
+	{"OpposingTransfersFinishAndConserve", storeBillingConcurrentOpposite},
+
 	// Concurrency.
 	{"ConcurrentUpdatesAndViews", storeConcurrentUpdates},
 	{"ConcurrentInsertsOfOneEmail", storeConcurrentSameEmail},
