@@ -40,4 +40,19 @@
 // backends make writers take the head row in commit order (SQLite has one
 // writer; PostgreSQL locks the row first thing), so revisions are gap-free
 // and a reader that saw revision r has seen every entry up to r.
+//
+// # Unlogged transactions and row locks
+//
+// Billing writes run in unlogged transactions ([BeginUnlogged], ended by
+// [Tx.CheckUnlogged] instead of Seal): no revision, no log entries, Append
+// refused. On a database with row locks (Dialect.RowLocks, PostgreSQL) they
+// do not take the head row, so they run concurrently, and every billing
+// lookup of one row in a write transaction locks it (SELECT … FOR UPDATE;
+// LockBalances as one upsert that creates and locks both rows, the smaller
+// key first). A write transaction keeps the balances it locked in memory
+// and writes them back in one statement before a listing reads them or at
+// commit. An optimistic unlogged transaction also holds its journal inserts
+// back, assuming the IDs free, and sends them with the commit; when one was
+// taken the backend runs the function again, not optimistic ([ErrRerun]).
+// That is what brings a batch of transfers down to a handful of round trips.
 package sqlstore

@@ -1,6 +1,7 @@
 // Package memstore is an in-memory orgspace backend: a [DB] runs
 // transactions whose [Tx] implements orgspace.Store (org.Store,
-// access.Store, structure.Store and the audit and change log).
+// access.Store, structure.Store, billing.Store and the audit and change
+// log).
 //
 // It is meant for tests, examples and single-process tools. It keeps
 // nothing across restarts: the state lives in maps owned by the DB and
@@ -15,7 +16,9 @@
 // it. A Tx belongs to the function it is passed to: it must not be used
 // after that function returns, and a Tx of Update must not be used from two
 // goroutines at once. The lock is not reentrant: calling Update or View of
-// the same DB from inside a transaction deadlocks.
+// the same DB from inside a transaction deadlocks. [DB.UpdateUnlogged]
+// holds the write lock too: in memory there is nothing to gain from row
+// locks, and one writer at a time makes every transaction serialisable.
 //
 // # Atomicity
 //
@@ -24,7 +27,11 @@
 // exits its goroutine (runtime.Goexit, as t.FailNow does), the undo log is
 // applied in reverse and the state is exactly what it was; the log entries
 // the function appended are dropped. Otherwise the transaction commits as
-// the next revision and its entries are stamped with it.
+// the next revision and its entries are stamped with it; an UpdateUnlogged
+// transaction commits without a revision, and refuses Append. The undo log
+// holds typed records for the ledger's hot path (a balance, a journal
+// entry), so posting a transfer allocates next to nothing, and closures for
+// everything else.
 //
 // # Copies
 //

@@ -15,7 +15,8 @@
 // "store") call the Store methods directly: round trips of every object,
 // uniqueness, not-found errors, listings and their order and paging,
 // counters, the log, revisions and read consistency, atomicity of failed
-// and panicking transactions, copies of returned values, and behaviour
+// and panicking transactions, copies of returned values, the billing
+// ledger against the pure billing.Ledger, UpdateUnlogged, and behaviour
 // under concurrent transactions (run them with -race). The service-level
 // tests drive the domain services over the backend. A backend that passes
 // both behaves, as far as orgspace can tell, like every other.
@@ -27,7 +28,9 @@
 //     sees the others' writes once it reads at least their revision, its
 //     index follows the log without recompiling, concurrent demotions of
 //     the last two Owners leave one (a write-skew trap), and racing
-//     creations of one email or acceptances of one invitation succeed once.
+//     creations of one email or acceptances of one invitation succeed once,
+//     as do racing redemptions of one coupon; concurrent spending of the
+//     last units of a pool never overdraws it.
 //     memstore runs it with one DB shared n times.
 //   - [RunFaults] needs a hook that fails a chosen statement or commit. For
 //     every write of the services and every N, it fails the N-th call and

@@ -58,6 +58,8 @@ var storeTests = []storeTest{
 	{"LicenceUsesReplacedAndListedByPerson", storeBillingLicenceUses},
 	{"BillingListingsRefuseNonPositiveLimit", storeBillingListingLimit},
 	{"BillingAllStopsAtFirstError", storeBillingAllStopsAtError},
+	{"BillingListingsBoundedByAnyTime", storeBillingListingBounds},
+	{"ManyTransfersInOneTransaction", storeBillingManyTransfers},
 	{"UpdateUnloggedAdvancesNoRevision", storeUnloggedKeepsRevision},
 	{"UpdateUnloggedRefusesAppend", storeUnloggedRefusesAppend},
 	{"FailedUpdateUnloggedRollsBack", storeUnloggedRollsBack},
