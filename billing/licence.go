@@ -13,7 +13,7 @@ import (
 // it when it accepts the person onto the event. It is idempotent per
 // person and event: a person who holds a licence on the event keeps it
 // and nothing moves. The licence comes from the first coupon the event
-// redeemed that has one left, in the order it redeemed them, and
+// redeemed that has one left, by redemption time (then coupon ID), and
 // otherwise from its organiser's pool (after the organiser's expired
 // coupons gave theirs back); when neither has one it fails with
 // storage.ErrInsufficientFunds, and the caller's transaction must roll

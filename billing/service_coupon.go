@@ -282,9 +282,9 @@ func (s *Service) Coupons(ctx context.Context, c storage.Consistency, actor org.
 	return out, err
 }
 
-// SupportersOf lists the organisations whose coupons event e redeemed, in
-// the order it redeemed them, once each: the organisations that support
-// it. Owners and Members of the event's organisation may.
+// SupportersOf lists the organisations whose coupons event e redeemed, by
+// redemption time (then coupon ID), once each: the organisations that
+// support it. Owners and Members of the event's organisation may.
 func (s *Service) SupportersOf(ctx context.Context, c storage.Consistency, actor org.Actor, e EventID) ([]org.OrganisationID, error) {
 	var out []org.OrganisationID
 	err := s.view(ctx, c, func(st Store) error {
@@ -299,8 +299,8 @@ func (s *Service) SupportersOf(ctx context.Context, c storage.Consistency, actor
 }
 
 // Supporters lists, inside the caller's transaction, the organisations
-// whose coupons event e redeemed, once each, in the order it redeemed
-// them: what package community reads to count indirect members.
+// whose coupons event e redeemed, once each, by redemption time (then
+// coupon ID): what package community reads to count indirect members.
 func Supporters(st Store, e EventID) ([]org.OrganisationID, error) {
 	cs, err := st.CouponsOfEvent(e)
 	if err != nil {

@@ -44,8 +44,8 @@ func TestALicencePerPersonAndEvent(t *testing.T) {
 	w.checkLedger()
 }
 
-// An event draws first on the licences of coupons it redeemed, in the
-// order it redeemed them, then on its organiser's pool; a returned licence
+// An event draws first on the licences of coupons it redeemed, oldest
+// redemption first, then on its organiser's pool; a returned licence
 // goes back where it came from.
 func TestAnEventDrawsOnCouponsFirst(t *testing.T) {
 	w := newWorld(t)

@@ -87,7 +87,8 @@ type Store interface {
 	// PurchasesOfOrg does.
 	CouponsOfOrg(o org.OrganisationID, afterTime time.Time, afterID CouponID, limit int) ([]Coupon, error)
 	// CouponsOfEvent lists the coupons event e redeemed, ordered by
-	// ClosedAt and then ID (the order it redeemed them in).
+	// ClosedAt and then ID: by redemption time, coupons redeemed at the
+	// same instant by ID.
 	CouponsOfEvent(e EventID) ([]Coupon, error)
 	// ExpiredCoupons lists the active coupons whose ExpiresAt is set and
 	// not after now, of organisation o or, when o is empty, of all,

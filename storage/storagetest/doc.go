@@ -18,8 +18,11 @@
 // and panicking transactions, copies of returned values, the billing
 // ledger against the pure billing.Ledger, UpdateUnlogged, and behaviour
 // under concurrent transactions (run them with -race). The service-level
-// tests drive the domain services over the backend. A backend that passes
-// both behaves, as far as orgspace can tell, like every other.
+// tests drive the domain services over the backend, among them two state
+// machines that compare a Space with a simple model after every random
+// step: one for organisations, access and structure, one for billing and
+// the ledger's invariants. A backend that passes both levels behaves, as
+// far as orgspace can tell, like every other.
 //
 // Two more suites cover what not every backend can offer:
 //
@@ -35,5 +38,8 @@
 //   - [RunFaults] needs a hook that fails a chosen statement or commit. For
 //     every write of the services and every N, it fails the N-th call and
 //     checks that the write is all or nothing and that the audit log agrees
-//     with the state. The SQL backends run it.
+//     with the state; a billing write of two transactions may keep its
+//     first (a purchase pending, an SMS whose delivery is unrecorded), and
+//     its retry must then take effect exactly once. The SQL backends run
+//     it.
 package storagetest

@@ -9,8 +9,6 @@ import (
 	"testing"
 	"time"
 
-	gocmp "github.com/google/go-cmp/cmp"
-
 	"github.com/orgspace/orgspace"
 	"github.com/orgspace/orgspace/billing"
 	"github.com/orgspace/orgspace/org"
@@ -161,7 +159,7 @@ func (f *faultBilling) run(t *testing.T, h *faultHook, op faultBillOp) {
 		after := f.state()
 		f.checkInvariants(t, fmt.Sprintf("the retry after call %d failed", n), after)
 		c.effect(t, faultBillDiff(t, before, after))
-		if diff := gocmp.Diff(before, mid, svcCmpOptions...); diff != "" {
+		if diff := svcBillDiff(before, mid); diff != "" {
 			problem := "the operation has one transaction"
 			if c.partial != nil {
 				problem = c.partial(before, mid, after)
@@ -187,7 +185,7 @@ func (f *faultBilling) again(t *testing.T, c faultBillCase, done faultBillState)
 	if err := c.do(); err != nil {
 		t.Errorf("calling again after the success: %v", err)
 	}
-	if diff := gocmp.Diff(done, f.state(), svcCmpOptions...); diff != "" {
+	if diff := svcBillDiff(done, f.state()); diff != "" {
 		t.Errorf("calling again after the success changed billing (-before +after):\n%s", diff)
 	}
 }
@@ -297,7 +295,7 @@ func (f *faultBilling) checkInvariants(t *testing.T, when string, s faultBillSta
 			got[e.To] += e.Amount
 		}
 	}
-	if diff := gocmp.Diff(want, got); diff != "" {
+	if diff := svcBillDiff(want, got); diff != "" {
 		t.Errorf("%s: the credits from outside the ledger are not the grants and the completed purchases (-want +got):\n%s", when, diff)
 	}
 }
@@ -333,7 +331,7 @@ func faultBillDiff(t *testing.T, before, after faultBillState) faultBillDelta {
 			earlier[i].Open = true
 		}
 	}
-	if diff := gocmp.Diff(before.Journal, earlier, svcCmpOptions...); diff != "" {
+	if diff := svcBillDiff(before.Journal, earlier); diff != "" {
 		t.Errorf("the journal's earlier entries changed (-before +after):\n%s", diff)
 	}
 	d.Journal = after.Journal[len(before.Journal):]
@@ -367,7 +365,7 @@ func faultBillChanged[K cmp.Ordered, V any](before, after map[K]V) []V {
 		}
 	}
 	for _, k := range slices.Sorted(maps.Keys(after)) {
-		if old, ok := before[k]; !ok || gocmp.Diff(old, after[k], svcCmpOptions...) != "" {
+		if old, ok := before[k]; !ok || svcBillDiff(old, after[k]) != "" {
 			out = append(out, after[k])
 		}
 	}
@@ -550,7 +548,7 @@ var faultBillOps = []faultBillOp{
 				m.Status, m.ProviderRef, m.SettledAt = after.SMS[r.ID].Status, after.SMS[r.ID].ProviderRef, after.SMS[r.ID].SettledAt
 				mid.SMS = maps.Clone(mid.SMS)
 				mid.SMS[r.ID] = m
-				if diff := gocmp.Diff(after, mid, svcCmpOptions...); diff != "" {
+				if diff := svcBillDiff(after, mid); diff != "" {
 					return "more than the SMS's delivery unrecorded: " + diff
 				}
 				return ""

@@ -29,8 +29,8 @@ type modelBilling struct {
 	purchases map[modelPurchaseKey]*billing.Purchase
 	sms       map[modelSMSKey]billing.SMS
 	licences  map[modelLicenceKey]billing.LicenceUse
-	// redeemed lists, per event, the coupons it redeemed in the order it
-	// redeemed them.
+	// redeemed lists, per event, the coupons it redeemed by redemption
+	// time and then ID, as billing.Store.CouponsOfEvent orders them.
 	redeemed map[billing.EventID][]billing.CouponID
 	// refs holds the receipt of each purchase the payment provider
 	// charged, whether or not its answer arrived.
@@ -432,9 +432,12 @@ func (m *model) billRedeemCoupon(actor org.Actor, event billing.EventID, code st
 		b.Reserved -= c.Licences
 		b.Given += c.Licences
 		c.Status, c.Event, c.ClosedAt, c.ClosedBy, c.Left = billing.CouponRedeemed, event, m.now, actor.String(), c.Licences
+		// The clock is the model's: a coupon redeemed now comes after every
+		// earlier one and, at the same instant, in ID order.
 		m.billing.redeemed[event] = append(m.billing.redeemed[event], c.ID)
 		slices.SortStableFunc(m.billing.redeemed[event], func(a, b billing.CouponID) int {
-			return cmp.Or(m.billing.coupons[a].ClosedAt.Compare(m.billing.coupons[b].ClosedAt), strings.Compare(string(a), string(b)))
+			ca, cb := m.billing.coupons[a], m.billing.coupons[b]
+			return cmp.Or(ca.ClosedAt.Compare(cb.ClosedAt), strings.Compare(string(a), string(b)))
 		})
 	}, nil
 }
@@ -496,7 +499,7 @@ func (m *model) billCouponsListed(o org.OrganisationID) []billing.Coupon {
 }
 
 // billSupporters are the organisations whose coupons event e redeemed,
-// once each, in the order it redeemed them.
+// once each, by redemption time and then coupon ID.
 func (m *model) billSupporters(actor org.Actor, e billing.EventID) ([]org.OrganisationID, error) {
 	if _, err := m.billEvent(actor, e, billMembers); err != nil {
 		return nil, err
@@ -581,7 +584,6 @@ func (m *model) billReturnLicence(actor org.Actor, event billing.EventID, person
 			// coupons that other organisations' events redeemed", which a
 			// return does not change.
 			m.billing.coupons[u.Coupon].Left++
-			m.billing.balance(m.billing.coupons[u.Coupon].Org).Licences.Given++
 		} else {
 			m.billing.balance(e.Org).Licences.Available++
 		}

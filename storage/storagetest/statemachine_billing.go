@@ -49,18 +49,18 @@ import (
 var (
 	// smBillEvents are the events it may register; smBillNoEvent an
 	// unknown and a malformed ID.
-	smBillEvents    = []billing.EventID{"evt_1", "evt_2", "evt_3", "evt_4", "evt_5"}
-	smBillNoEvent   = []billing.EventID{"evt_0", ""}
-	smBillKeys      = []string{"order-1", "order-2", "order-3", smBillBad, "", strings.Repeat("k", billing.MaxKeyLength+1)}
-	smBillPersons   = []billing.PersonID{"ann", "bob", "cat", "dan", smBillBad, ""}
-	smBillMessages  = []string{"msg-1", "msg-2", "msg-3", "msg-4", smBillBad, "", strings.Repeat("m", billing.MaxKeyLength+1)}
-	smBillPhones    = []string{"+41790000001", "+41790000002", "+33600000003", smBillRejected, smBillBad, "0790000000", "+4179000000x", "+4179"}
-	smBillBodies    = []string{"See you at 9", "Gates open", strings.Repeat("x", billing.SMSSegment+1), smBillBad, "", strings.Repeat("é", billing.SMSSegment*billing.MaxSMSSegments+1), "\xff"}
-	smBillQuantity  = []int64{1, 1, 2, 2, 3, 5, 8, smBillBadN, 0, -1, billing.MaxAmount + 1}
-	smBillLicences  = []int64{1, 1, 2, 3, smBillBadN, 0, -1, billing.MaxAmount + 1}
-	smBillStarts    = []time.Duration{-time.Hour, 2 * time.Hour, 30 * time.Hour, 9 * 24 * time.Hour}
-	smBillCodeJunk  = []string{"not a code!", "ABCDE-FGHIJ", strings.Repeat("A", 27)}
-	smBillUnknownCd = strings.Repeat("Q", 26) // well formed; no coupon has it
+	smBillEvents      = []billing.EventID{"evt_1", "evt_2", "evt_3", "evt_4", "evt_5"}
+	smBillNoEvent     = []billing.EventID{"evt_0", ""}
+	smBillKeys        = []string{"order-1", "order-2", "order-3", smBillBad, "", strings.Repeat("k", billing.MaxKeyLength+1)}
+	smBillPersons     = []billing.PersonID{"ann", "bob", "cat", "dan", smBillBad, ""}
+	smBillMessages    = []string{"msg-1", "msg-2", "msg-3", "msg-4", smBillBad, "", strings.Repeat("m", billing.MaxKeyLength+1)}
+	smBillPhones      = []string{"+41790000001", "+41790000002", "+33600000003", smBillRejected, smBillBad, "0790000000", "+4179000000x", "+4179"}
+	smBillBodies      = []string{"See you at 9", "Gates open", strings.Repeat("x", billing.SMSSegment+1), smBillBad, "", strings.Repeat("é", billing.SMSSegment*billing.MaxSMSSegments+1), "\xff"}
+	smBillQuantity    = []int64{1, 1, 2, 2, 3, 5, 8, smBillBadN, 0, -1, billing.MaxAmount + 1}
+	smBillLicences    = []int64{1, 1, 2, 3, smBillBadN, 0, -1, billing.MaxAmount + 1}
+	smBillStarts      = []time.Duration{-time.Hour, 2 * time.Hour, 30 * time.Hour, 9 * 24 * time.Hour}
+	smBillCodeJunk    = []string{"not a code!", "ABCDE-FGHIJ", strings.Repeat("A", 27)}
+	smBillUnknownCode = strings.Repeat("Q", 26) // well formed; no coupon has it
 )
 
 // smBillBad and smBillBadN separate the valid values of a list from the
@@ -322,7 +322,7 @@ func (b *smBill) coupon(rt *rapid.T, status billing.CouponStatus, bad bool) bill
 func (b *smBill) code(rt *rapid.T, id billing.CouponID) string {
 	c := b.m.billing.coupons[id]
 	if c == nil {
-		return smBillUnknownCd
+		return smBillUnknownCode
 	}
 	switch rapid.IntRange(0, 5).Draw(rt, "code spelling") {
 	case 1:
