@@ -9,6 +9,12 @@
 //     internal/synthetic (synthetic.Default(): 300,000 grants), which
 //     compiles the access index from the store; reported as time per open
 //     and the heap the open Space retains (MiB-retained).
+//   - [Transfers]: licence transfers through billing.Service.Transfer, one
+//     per transaction by 1 and [Clients] goroutines, and 1,000 per
+//     transaction; reported as transfers/s.
+//   - [CouponRedeem]: [Clients] goroutines redeeming coupons of one issuer
+//     through billing.Service.RedeemCoupon, each a coupon of its own or
+//     all the same one; reported as redemptions/s.
 //
 // Run them with
 //

@@ -6,11 +6,8 @@ package memstore_test
 
 import (
 	"fmt"
-	"strconv"
 	"testing"
-	"time"
 
-	"github.com/orgspace/orgspace/billing"
 	"github.com/orgspace/orgspace/internal/backendbench"
 	"github.com/orgspace/orgspace/storage"
 	"github.com/orgspace/orgspace/storage/memstore"
@@ -36,24 +33,10 @@ func BenchmarkLoad(b *testing.B) {
 	})
 }
 
-// BenchmarkBillingTransfer posts External->Pool transfers, each in its own
-// UpdateUnlogged, as the billing service records a purchase's units.
-func BenchmarkBillingTransfer(b *testing.B) {
-	db := memstore.New()
-	at := time.Date(2024, time.March, 1, 9, 30, 0, 0, time.UTC)
-	t := billing.Transfer{
-		Asset:  billing.Licences,
-		From:   billing.LedgerAccount{Org: "org-1", Asset: billing.Licences, Kind: billing.External},
-		To:     billing.LedgerAccount{Org: "org-1", Asset: billing.Licences, Kind: billing.Pool},
-		Amount: 5,
-		Time:   at,
-	}
-	b.ReportAllocs()
-	for i := 0; b.Loop(); i++ {
-		t.ID = "t" + strconv.Itoa(i)
-		if err := db.UpdateUnlogged(b.Context(), func(tx *memstore.Tx) error { return billing.Apply(tx, "system", t) }); err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "transfers/s")
-}
+// BenchmarkBillingTransfers posts licence transfers through
+// billing.Service.Transfer: one at a time by 1 and 16 clients, and 1,000 per
+// call.
+func BenchmarkBillingTransfers(b *testing.B) { backendbench.Transfers(b, open) }
+
+// BenchmarkCouponRedeem redeems coupons of one issuer by 16 clients.
+func BenchmarkCouponRedeem(b *testing.B) { backendbench.CouponRedeem(b, open) }

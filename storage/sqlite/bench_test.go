@@ -58,6 +58,14 @@ func BenchmarkLoad(b *testing.B) {
 	})
 }
 
+// BenchmarkBillingTransfers posts licence transfers through
+// billing.Service.Transfer: one at a time by 1 and 16 clients, and 1,000 per
+// call. SQLite commits one write transaction at a time.
+func BenchmarkBillingTransfers(b *testing.B) { backendbench.Transfers(b, openBench) }
+
+// BenchmarkCouponRedeem redeems coupons of one issuer by 16 clients.
+func BenchmarkCouponRedeem(b *testing.B) { backendbench.CouponRedeem(b, openBench) }
+
 // TestMain removes the file of BenchmarkLoad once every benchmark has run.
 func TestMain(m *testing.M) {
 	code := m.Run()
