@@ -311,11 +311,8 @@ func takeBillingSnapshot(st orgspace.Store, p billingProbe) (s billingSnapshot, 
 			return s, err
 		}
 	}
-	s.Transfer = map[string]storeLookup[billing.JournalEntry]{}
-	for _, id := range p.Transfers {
-		if s.Transfer[id], err = storeLookupOf(func() (billing.JournalEntry, error) { return st.Transfer(id) }); err != nil {
-			return s, err
-		}
+	if s.Transfer, err = storeLookupsOf(p.Transfers, storeKeyOf, func(id string) (billing.JournalEntry, error) { return st.Transfer(id) }); err != nil {
+		return s, err
 	}
 	s.Event = map[string]storeLookup[billing.Event]{}
 	s.CouponsOfEvent = map[string][]billing.Coupon{}
@@ -332,45 +329,25 @@ func takeBillingSnapshot(st orgspace.Store, p billingProbe) (s billingSnapshot, 
 			return s, err
 		}
 	}
-	s.Purchase = map[string]storeLookup[billing.Purchase]{}
-	for _, id := range p.Purchases {
-		if s.Purchase[id], err = storeLookupOf(func() (billing.Purchase, error) { return st.Purchase(billing.PurchaseID(id)) }); err != nil {
-			return s, err
-		}
+	if s.Purchase, err = storeLookupsOf(p.Purchases, storeKeyOf, func(id string) (billing.Purchase, error) { return st.Purchase(billing.PurchaseID(id)) }); err != nil {
+		return s, err
 	}
-	s.PurchaseByKey = map[string]storeLookup[billing.Purchase]{}
-	for _, k := range p.Keys {
-		if s.PurchaseByKey[k[0]+"/"+k[1]], err = storeLookupOf(func() (billing.Purchase, error) {
-			return st.PurchaseByKey(org.OrganisationID(k[0]), k[1])
-		}); err != nil {
-			return s, err
-		}
+	if s.PurchaseByKey, err = storeLookupsOf(p.Keys, storePairKey, func(k [2]string) (billing.Purchase, error) { return st.PurchaseByKey(org.OrganisationID(k[0]), k[1]) }); err != nil {
+		return s, err
 	}
-	s.Coupon = map[string]storeLookup[billing.Coupon]{}
-	for _, id := range p.Coupons {
-		if s.Coupon[id], err = storeLookupOf(func() (billing.Coupon, error) { return st.Coupon(billing.CouponID(id)) }); err != nil {
-			return s, err
-		}
+	if s.Coupon, err = storeLookupsOf(p.Coupons, storeKeyOf, func(id string) (billing.Coupon, error) { return st.Coupon(billing.CouponID(id)) }); err != nil {
+		return s, err
 	}
-	s.CouponByCode = map[string]storeLookup[billing.Coupon]{}
-	for _, h := range p.Hashes {
-		if s.CouponByCode[hex.EncodeToString(h)], err = storeLookupOf(func() (billing.Coupon, error) { return st.CouponByCode(h) }); err != nil {
-			return s, err
-		}
+	if s.CouponByCode, err = storeLookupsOf(p.Hashes, hex.EncodeToString, func(h []byte) (billing.Coupon, error) { return st.CouponByCode(h) }); err != nil {
+		return s, err
 	}
-	s.LicenceUse = map[string]storeLookup[billing.LicenceUse]{}
-	for _, k := range p.Uses {
-		if s.LicenceUse[k[0]+"/"+k[1]], err = storeLookupOf(func() (billing.LicenceUse, error) {
-			return st.LicenceUse(billing.EventID(k[0]), billing.PersonID(k[1]))
-		}); err != nil {
-			return s, err
-		}
+	if s.LicenceUse, err = storeLookupsOf(p.Uses, storePairKey, func(k [2]string) (billing.LicenceUse, error) {
+		return st.LicenceUse(billing.EventID(k[0]), billing.PersonID(k[1]))
+	}); err != nil {
+		return s, err
 	}
-	s.SMS = map[string]storeLookup[billing.SMS]{}
-	for _, k := range p.SMS {
-		if s.SMS[k[0]+"/"+k[1]], err = storeLookupOf(func() (billing.SMS, error) { return st.SMS(org.OrganisationID(k[0]), k[1]) }); err != nil {
-			return s, err
-		}
+	if s.SMS, err = storeLookupsOf(p.SMS, storePairKey, func(k [2]string) (billing.SMS, error) { return st.SMS(org.OrganisationID(k[0]), k[1]) }); err != nil {
+		return s, err
 	}
 	return s, nil
 }

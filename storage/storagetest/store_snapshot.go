@@ -183,11 +183,8 @@ func takeStoreSnapshot(st orgspace.Store, p storeProbe) (s storeSnapshot, err er
 		}
 	}
 
-	s.Operators = map[string]storeLookup[org.Operator]{}
-	for _, op := range p.Operators {
-		if s.Operators[op], err = storeLookupOf(func() (org.Operator, error) { return st.Operator(org.OperatorID(op)) }); err != nil {
-			return s, err
-		}
+	if s.Operators, err = storeLookupsOf(p.Operators, storeKeyOf, func(op string) (org.Operator, error) { return st.Operator(org.OperatorID(op)) }); err != nil {
+		return s, err
 	}
 
 	s.GrantsWithRole = map[string]int{}
@@ -201,17 +198,11 @@ func takeStoreSnapshot(st orgspace.Store, p storeProbe) (s storeSnapshot, err er
 		}
 	}
 
-	s.Invitations = map[string]storeLookup[access.Invitation]{}
-	for _, id := range p.Invitations {
-		if s.Invitations[id], err = storeLookupOf(func() (access.Invitation, error) { return st.Invitation(access.InvitationID(id)) }); err != nil {
-			return s, err
-		}
+	if s.Invitations, err = storeLookupsOf(p.Invitations, storeKeyOf, func(id string) (access.Invitation, error) { return st.Invitation(access.InvitationID(id)) }); err != nil {
+		return s, err
 	}
-	s.InvitationByToken = map[string]storeLookup[access.Invitation]{}
-	for _, h := range p.Hashes {
-		if s.InvitationByToken[hex.EncodeToString(h)], err = storeLookupOf(func() (access.Invitation, error) { return st.InvitationByToken(h) }); err != nil {
-			return s, err
-		}
+	if s.InvitationByToken, err = storeLookupsOf(p.Hashes, hex.EncodeToString, func(h []byte) (access.Invitation, error) { return st.InvitationByToken(h) }); err != nil {
+		return s, err
 	}
 	return s, nil
 }
@@ -227,6 +218,26 @@ func storeLookupOf[T any](get func() (T, error)) (storeLookup[T], error) {
 	}
 	return storeLookup[T]{}, err
 }
+
+// storeLookupsOf looks every key up with get, by the name key gives it:
+// the snapshot of one kind of lookup.
+func storeLookupsOf[K, T any](keys []K, name func(K) string, get func(K) (T, error)) (map[string]storeLookup[T], error) {
+	out := make(map[string]storeLookup[T], len(keys))
+	for _, k := range keys {
+		l, err := storeLookupOf(func() (T, error) { return get(k) })
+		if err != nil {
+			return nil, err
+		}
+		out[name(k)] = l
+	}
+	return out, nil
+}
+
+// storeKeyOf names a string key: itself.
+func storeKeyOf(k string) string { return k }
+
+// storePairKey names a pair key: "first/second".
+func storePairKey(k [2]string) string { return k[0] + "/" + k[1] }
 
 // storeCollect gathers what an AllX method yields, sorted by compare.
 func storeCollect[T any](all func(func(T) error) error, compare func(a, b T) int) ([]T, error) {

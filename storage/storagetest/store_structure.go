@@ -185,23 +185,14 @@ func takeStructureSnapshot(st orgspace.Store, p structureProbe) (s structureSnap
 			return s, err
 		}
 	}
-	s.Website = map[string]storeLookup[structure.Website]{}
-	for _, id := range p.Websites {
-		if s.Website[id], err = storeLookupOf(func() (structure.Website, error) { return st.Website(structure.WebsiteID(id)) }); err != nil {
-			return s, err
-		}
+	if s.Website, err = storeLookupsOf(p.Websites, storeKeyOf, func(id string) (structure.Website, error) { return st.Website(structure.WebsiteID(id)) }); err != nil {
+		return s, err
 	}
-	s.Program = map[string]storeLookup[structure.Program]{}
-	for _, id := range p.Programs {
-		if s.Program[id], err = storeLookupOf(func() (structure.Program, error) { return st.Program(structure.ProgramID(id)) }); err != nil {
-			return s, err
-		}
+	if s.Program, err = storeLookupsOf(p.Programs, storeKeyOf, func(id string) (structure.Program, error) { return st.Program(structure.ProgramID(id)) }); err != nil {
+		return s, err
 	}
-	s.Link = map[string]storeLookup[structure.Link]{}
-	for _, id := range p.Links {
-		if s.Link[id], err = storeLookupOf(func() (structure.Link, error) { return st.Link(structure.LinkID(id)) }); err != nil {
-			return s, err
-		}
+	if s.Link, err = storeLookupsOf(p.Links, storeKeyOf, func(id string) (structure.Link, error) { return st.Link(structure.LinkID(id)) }); err != nil {
+		return s, err
 	}
 	return s, nil
 }
