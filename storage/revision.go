@@ -43,7 +43,10 @@ type Transactor[S any] interface {
 	// and Update returns that error (wrapped errors keep their sentinels);
 	// if fn panics, nothing is kept and the panic goes on. A cancelled ctx
 	// fails with an error wrapping ctx.Err() before fn runs. Inside fn, the
-	// Log's Head and Entries see the state before the transaction.
+	// Log's Head and Entries see the state before the transaction. fn may
+	// run more than once when the database aborts the transaction to break
+	// a deadlock (see UpdateUnlogged), so it must have no effect outside
+	// the transaction.
 	Update(ctx context.Context, fn func(S) error) (Revision, error)
 	// UpdateUnlogged runs fn in a read-write transaction that takes no
 	// part in the change log: it neither advances the revision nor may

@@ -22,8 +22,10 @@
 // Every [DB.Update] begins by locking the one row of the head table
 // (SELECT … FOR UPDATE), across all instances, and commits the next
 // revision from it. Update's transactions therefore run one after
-// another, each on the state the previous one committed: they are serialisable
-// without retries, and a function passed to Update runs exactly once.
+// another, each on the state the previous one committed: they are
+// serialisable without serialisation retries. (One that also takes
+// billing's row locks can still meet an unlogged write in a deadlock; see
+// below.)
 // Rules that read several rows and write one, such as "an organisation
 // keeps at least one Owner", cannot be broken by two instances demoting
 // two Owners at the same moment (the write-skew anomaly that snapshot
@@ -31,9 +33,9 @@
 // that has read the log up to revision r has missed nothing before it.
 //
 // We chose this over SERIALIZABLE with retries: orgspace's writes are
-// short, rare next to its reads (a permission check never reaches the
-// database), and some of them send mail, which a retried function would
-// send twice. The cost is that writes do not run in parallel; BENCHMARKS.md
+// short and rare next to its reads (a permission check never reaches the
+// database). Services send mail and other messages after the commit, never
+// from inside the function. The cost is that writes do not run in parallel; BENCHMARKS.md
 // gives the figures.
 //
 // [DB.View] runs a REPEATABLE READ, READ ONLY transaction: one snapshot,
@@ -61,8 +63,11 @@
 // deadlock, and PostgreSQL then aborts one of them; UpdateUnlogged runs
 // its function again, in a new transaction, when PostgreSQL aborts it with
 // a deadlock (40P01) or a serialisation failure (40001), up to 10 times in
-// all. So the function must have no effect outside the transaction, as
-// storage.Transactor says. Update never retries: its function runs once.
+// all. Update does the same: its transactions wait on each other only at
+// the head row, but one that takes billing's row locks (package community
+// accepting a participant takes a licence) can deadlock with an unlogged
+// write. So every write function must have no effect outside its
+// transaction, as storage.Transactor says.
 //
 // A transaction posts a transfer in two round trips. Its BEGIN goes with
 // its first statement; a balance it locked is then kept in memory until

@@ -119,13 +119,38 @@ func (db *DB) Close() { db.pool.Close() }
 // documentation). If fn returns an error, panics or exits its goroutine,
 // the transaction rolls back and nothing is kept. It implements
 // storage.Transactor.
+//
+// Logged writes never wait on each other's row locks (the head lock comes
+// first), but one that takes the row locks billing takes (package
+// community accepting a participant takes a licence) can meet an unlogged
+// write in a deadlock; PostgreSQL then aborts one of them, and Update runs
+// fn again in a new transaction, up to maxAttempts times in all.
 func (db *DB) Update(ctx context.Context, fn func(*Tx) error) (storage.Revision, error) {
-	return db.write(ctx, "update", logged, fn)
+	for attempt := 1; ; attempt++ {
+		rev, err := db.write(ctx, "update", logged, fn)
+		if err == nil || attempt >= maxAttempts || !retryable(err) {
+			return rev, err
+		}
+		if !pause(ctx, attempt) {
+			return 0, err
+		}
+	}
 }
 
-// maxUnloggedAttempts bounds the runs of one UpdateUnlogged function that
-// PostgreSQL aborts to break a deadlock or a serialisation conflict.
-const maxUnloggedAttempts = 10
+// maxAttempts bounds the runs of one write function that PostgreSQL
+// aborts to break a deadlock or a serialisation conflict.
+const maxAttempts = 10
+
+// pause waits a short random time, growing with the attempts, so that the
+// transaction that won goes first; false when ctx ended first.
+func pause(ctx context.Context, attempt int) bool {
+	select {
+	case <-ctx.Done():
+		return false
+	case <-time.After(rand.N(time.Duration(attempt) * time.Millisecond)):
+		return true
+	}
+}
 
 // UpdateUnlogged runs fn in a READ COMMITTED read-write transaction that
 // takes no part in the change log: it does not lock the head row, so such
@@ -134,7 +159,7 @@ const maxUnloggedAttempts = 10
 // documentation). Append fails in it with storage.ErrFailedPrecondition.
 // When PostgreSQL aborts the transaction with a deadlock or a
 // serialisation failure, it runs fn again in a new one, up to
-// maxUnloggedAttempts times in all.
+// maxAttempts times in all.
 //
 // The transaction is optimistic (see sqlstore.BeginUnlogged): the
 // transfers it records go to the journal with its commit, their IDs
@@ -150,15 +175,8 @@ func (db *DB) UpdateUnlogged(ctx context.Context, fn func(*Tx) error) error {
 		case optimistic && errors.Is(err, sqlstore.ErrRerun):
 			optimistic = false
 			continue
-		case attempt >= maxUnloggedAttempts || !retryable(err):
+		case attempt >= maxAttempts || !retryable(err) || !pause(ctx, attempt):
 			return err
-		}
-		// A short random pause, growing with the attempts, lets the
-		// transaction that won go first.
-		select {
-		case <-ctx.Done():
-			return err
-		case <-time.After(rand.N(time.Duration(attempt) * time.Millisecond)):
 		}
 	}
 }
