@@ -664,6 +664,9 @@ func (m *model) accept(token, name string) (func(org.User), error) {
 		}
 		if inv.OrgRole > m.orgRole(inv.Org, uid) {
 			m.memberships[modelMembershipKey{inv.Org, uid}] = modelMembership{Role: inv.OrgRole, Since: m.now}
+			// As any organisation role change does, this drops a
+			// favourite the user can no longer open (a grant expired).
+			m.dropFavourite(uid)
 		}
 		inv.Status, inv.AnsweredAt, inv.User = access.Accepted, m.now, uid
 	}, nil
