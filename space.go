@@ -7,6 +7,7 @@ import (
 
 	"github.com/orgspace/orgspace/access"
 	"github.com/orgspace/orgspace/billing"
+	"github.com/orgspace/orgspace/community"
 	"github.com/orgspace/orgspace/org"
 	"github.com/orgspace/orgspace/storage"
 	"github.com/orgspace/orgspace/structure"
@@ -37,6 +38,10 @@ type Config struct {
 	Prices   billing.PriceList
 	Payments billing.PaymentProvider
 	SMS      billing.SMSSender
+	// CommunityK is the smallest number of indirect members a community
+	// stats cell may count before it is suppressed; default
+	// community.DefaultK.
+	CommunityK int
 }
 
 // Space is orgspace opened on one backend: the services of every domain,
@@ -53,6 +58,10 @@ type Space struct {
 	// Billing keeps the licence and SMS-credit ledgers: purchases,
 	// coupons, licences for events and SMS.
 	Billing *billing.Service
+	// Community keeps events, participants and shared fields, and answers
+	// who an organisation's community is: direct members listed, indirect
+	// members only counted.
+	Community *community.Service
 
 	store storage.Transactor[Store]
 }
@@ -79,6 +88,10 @@ func Open[T Store](ctx context.Context, b storage.Transactor[T], cfg Config) (*S
 	if err != nil {
 		return nil, err
 	}
+	com, err := community.NewService(storage.Narrow(b, func(t T) community.Store { return t }), community.Config{Env: env, K: cfg.CommunityK})
+	if err != nil {
+		return nil, err
+	}
 	return &Space{
 		Org: org.NewService(storage.Narrow(b, func(t T) org.Store { return t }), org.Config{
 			Env: env,
@@ -92,6 +105,7 @@ func Open[T Store](ctx context.Context, b storage.Transactor[T], cfg Config) (*S
 		Access:    acc,
 		Structure: str,
 		Billing:   bil,
+		Community: com,
 		store:     st,
 	}, nil
 }

@@ -1,7 +1,7 @@
 package orgspace
 
 import (
-	"github.com/orgspace/orgspace/billing"
+	"github.com/orgspace/orgspace/community"
 	"github.com/orgspace/orgspace/structure"
 )
 
@@ -11,6 +11,6 @@ import (
 type Store interface {
 	// structure.Store embeds access.Store, which embeds org.Store.
 	structure.Store
-	// billing.Store embeds org.Store too.
-	billing.Store
+	// community.Store embeds billing.Store, which embeds org.Store too.
+	community.Store
 }

@@ -3,6 +3,7 @@ package billing
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/orgspace/orgspace/org"
@@ -314,5 +315,35 @@ func Supporters(st Store, e EventID) ([]org.OrganisationID, error) {
 			out = append(out, c.Org)
 		}
 	}
+	return out, nil
+}
+
+// SupportedEvents lists, inside the caller's transaction, the events that
+// redeemed a coupon organisation o issued, once each, ordered by ID: the
+// events o supports, whose participants are its indirect members.
+func SupportedEvents(st Store, o org.OrganisationID) ([]EventID, error) {
+	seen := map[EventID]bool{}
+	var after time.Time
+	var afterID CouponID
+	for {
+		cs, err := st.CouponsOfOrg(o, after, afterID, storage.MaxPageSize)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range cs {
+			if c.Status == CouponRedeemed {
+				seen[c.Event] = true
+			}
+		}
+		if len(cs) < storage.MaxPageSize {
+			break
+		}
+		after, afterID = cs[len(cs)-1].CreatedAt, cs[len(cs)-1].ID
+	}
+	out := make([]EventID, 0, len(seen))
+	for e := range seen {
+		out = append(out, e)
+	}
+	slices.Sort(out)
 	return out, nil
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/orgspace/orgspace/billing"
+	"github.com/orgspace/orgspace/community"
 	"github.com/orgspace/orgspace/org"
 	"github.com/orgspace/orgspace/storage"
 )
@@ -18,8 +19,11 @@ var prices = billing.PriceList{
 }
 
 // billingStory tells the seed's "Add licenses and SMS credits" and "To
-// support an event, simply offer one or more license coupons".
-func (d *demo) billingStory(toppp org.OrganisationID, owner org.Actor, client org.OrganisationID, carl org.Actor) {
+// support an event, simply offer one or more license coupons". Its events
+// are created through package community, which registers them with
+// billing; it returns Toppp's gala and Client Co's Charity Run, which
+// Toppp supports, for the community story.
+func (d *demo) billingStory(toppp org.OrganisationID, owner org.Actor, client org.OrganisationID, carl org.Actor) (gala, run community.Event) {
 	ctx, b, latest := d.ctx, d.space.Billing, storage.Latest()
 
 	d.title("The owner buys 20 licences and 500 SMS credits; the credit follows the payment.")
@@ -42,9 +46,8 @@ func (d *demo) billingStory(toppp org.OrganisationID, owner org.Actor, client or
 	p = value(b.Buy(ctx, owner, more))
 	d.say("retried: purchase %s %s; the provider charged it %d time(s)", p.ID, p.Status, d.pay.Count(string(p.ID)))
 
-	gala := billing.Event{ID: "evt_summer_gala", Org: toppp, Start: d.clock.now.AddDate(0, 1, 0)}
 	d.title("Toppp's event %q accepts three volunteers: one licence each, counted once per person.", "Summer Gala")
-	check(b.RegisterEvent(ctx, owner, gala))
+	gala = d.createEvent(owner, toppp, summerGala)
 	for _, p := range []billing.PersonID{"ann", "bob", "cat", "ann"} {
 		u := value(b.TakeLicence(ctx, owner, gala.ID, p))
 		d.say("%s holds licence %s (from %s)", p, u.TransferID, source(u))
@@ -57,9 +60,8 @@ func (d *demo) billingStory(toppp org.OrganisationID, owner org.Actor, client or
 		coupon.ID, coupon.Licences, coupon.ExpiresAt.Format(time.DateOnly), len(coupon.Code))
 	d.balance(toppp)
 
-	run := billing.Event{ID: "evt_charity_run", Org: client, Start: d.clock.now.AddDate(0, 0, 20)}
 	d.title("Carl registers the Charity Run and redeems the code; its volunteers take the coupon's licences first.")
-	check(b.RegisterEvent(ctx, carl, run))
+	run = d.createEvent(carl, client, charityRun)
 	c := value(b.RedeemCoupon(ctx, carl, run.ID, strings.ToLower(coupon.Code)))
 	d.say("coupon %s %s by %s", c.ID, c.Status, c.Event)
 	for _, p := range []billing.PersonID{"dan", "eve"} {
@@ -71,8 +73,7 @@ func (d *demo) billingStory(toppp org.OrganisationID, owner org.Actor, client or
 	}
 
 	d.title("Another event of Client Co tries the same code.")
-	winter := billing.Event{ID: "evt_winter_run", Org: client, Start: d.clock.now.AddDate(0, 3, 0)}
-	check(b.RegisterEvent(ctx, carl, winter))
+	winter := d.createEvent(carl, client, winterRun)
 	_, err = b.RedeemCoupon(ctx, carl, winter.ID, coupon.Code)
 	d.refused(err, billing.ErrCouponRedeemed)
 
@@ -99,6 +100,7 @@ func (d *demo) billingStory(toppp org.OrganisationID, owner org.Actor, client or
 	for _, e := range tail(journal, 4) {
 		d.say("#%-3d %-16s %-24s %3d %s", e.Seq, e.Actor, e.From.Kind.String()+" → "+e.To.Kind.String(), e.Amount, e.Reason)
 	}
+	return gala, run
 }
 
 // source says where a licence came from.

@@ -111,7 +111,7 @@ func (d *demo) auditLog(actor org.Actor, o org.OrganisationID) []storage.Entry {
 // entries prints audit log entries, one a line, after indent.
 func (d *demo) entries(indent string, es []storage.Entry) {
 	for _, e := range es {
-		d.say(indent+"r%-3d %-16s %-24s %s", e.Revision, e.Actor, e.Action, e.Detail)
+		d.say(indent+"r%-3d %-16s %-30s %s", e.Revision, e.Actor, e.Action, e.Detail)
 	}
 }
 

@@ -111,7 +111,8 @@ func (d *demo) walk() {
 	d.entries("", tail(d.auditLog(owner, toppp.ID), 8))
 
 	d.structureStory(toppp.ID, engage, loyalty, owner, mark.ID, client.ID, org.AsUser(carl.ID))
-	d.billingStory(toppp.ID, owner, client.ID, org.AsUser(carl.ID))
+	gala, run := d.billingStory(toppp.ID, owner, client.ID, org.AsUser(carl.ID))
+	d.communityStory(toppp.ID, owner, client.ID, org.AsUser(carl.ID), gala, run)
 }
 
 // campaign is one of the host's own items: an Engage campaign, published

@@ -92,6 +92,11 @@ func (d *demo) survived(head storage.Revision) {
 		d.billingOf(o)
 	}
 
+	d.title("Community: each organisation's events, shared fields and direct members, counted.")
+	for _, o := range orgs {
+		d.communityOf(o)
+	}
+
 	d.title("The audit log of each organisation: how long it is, and its latest entries.")
 	for _, o := range orgs {
 		entries := d.auditLog(host, o.ID)

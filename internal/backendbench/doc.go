@@ -15,6 +15,18 @@
 //   - [CouponRedeem]: [Clients] goroutines redeeming coupons of one issuer
 //     through billing.Service.RedeemCoupon, each a coupon of its own or
 //     all the same one; reported as redemptions/s.
+//   - [CommunityStats]: community.Service.Stats of an organisation with
+//     200 events (150 organised, 50 supported through coupons), 50,000
+//     accepted participations and 20,000 people, over the default 12
+//     months; reported as time per call.
+//   - [CommunityMembers]: community.Service.Members, a page of 50 direct
+//     members of that organisation, the first page and a middle one (by
+//     its cursor); reported as time per call.
+//
+// The community is written once per process ([FilledCommunity]) by a
+// loader that writes, through community.Store in a few large
+// transactions, exactly what the service would have stored; a test writes
+// a small community both ways and compares every read.
 //
 // Run them with
 //

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"database/sql/driver"
+	"encoding/json"
 	"fmt"
 	"math"
 	"time"
@@ -83,3 +84,48 @@ func (a *args) time(field string, t time.Time) {
 
 // add adds plain arguments.
 func (a *args) add(vs ...any) { a.vals = append(a.vals, vs...) }
+
+// listArg stores a list of strings as a JSON array, NULL when empty.
+func listArg[T ~string](l []T) any {
+	if len(l) == 0 {
+		return nil
+	}
+	b, _ := json.Marshal(l) // a list of strings always encodes
+	return string(b)
+}
+
+// listCol scans a column of listArg into *l: NULL, or an empty array, is
+// nil.
+type listCol[T ~string] struct{ l *[]T }
+
+// Scan implements sql.Scanner.
+func (c listCol[T]) Scan(src any) error {
+	var l []T
+	if err := scanJSON(src, &l); err != nil {
+		return err
+	}
+	if len(l) == 0 {
+		l = nil
+	}
+	*c.l = l
+	return nil
+}
+
+// scanJSON decodes a JSON text column into v, which NULL leaves as it is.
+func scanJSON(src any, v any) error {
+	var data []byte
+	switch s := src.(type) {
+	case nil:
+		return nil
+	case string:
+		data = []byte(s)
+	case []byte:
+		data = s
+	default:
+		return fmt.Errorf("JSON column holds %T, want text", src)
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		return fmt.Errorf("JSON column: %w", err)
+	}
+	return nil
+}

@@ -40,3 +40,24 @@ func BenchmarkBillingTransfers(b *testing.B) { backendbench.Transfers(b, open) }
 
 // BenchmarkCouponRedeem redeems coupons of one issuer by 16 clients.
 func BenchmarkCouponRedeem(b *testing.B) { backendbench.CouponRedeem(b, open) }
+
+// filledCommunity is the memstore holding the synthetic community, filled
+// by the first community benchmark of the process; memory needs no
+// closing.
+var filledCommunity backendbench.FilledCommunity[*memstore.Tx]
+
+func openCommunity() (storage.Transactor[*memstore.Tx], func() error, error) {
+	return memstore.New(), nil, nil
+}
+
+// BenchmarkCommunityStats computes the community stats of an organisation
+// with 200 events, 50,000 participations and 20,000 people.
+func BenchmarkCommunityStats(b *testing.B) {
+	backendbench.CommunityStats(b, &filledCommunity, openCommunity)
+}
+
+// BenchmarkCommunityMembers lists a page of 50 of its direct members: the
+// first page and the middle one.
+func BenchmarkCommunityMembers(b *testing.B) {
+	backendbench.CommunityMembers(b, &filledCommunity, openCommunity)
+}

@@ -1,7 +1,7 @@
 // Package memstore is an in-memory orgspace backend: a [DB] runs
 // transactions whose [Tx] implements orgspace.Store (org.Store,
-// access.Store, structure.Store, billing.Store and the audit and change
-// log).
+// access.Store, structure.Store, billing.Store, community.Store and the
+// audit and change log).
 //
 // It is meant for tests, examples and single-process tools. It keeps
 // nothing across restarts: the state lives in maps owned by the DB and

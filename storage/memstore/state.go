@@ -3,6 +3,7 @@ package memstore
 import (
 	"github.com/orgspace/orgspace/access"
 	"github.com/orgspace/orgspace/billing"
+	"github.com/orgspace/orgspace/community"
 	"github.com/orgspace/orgspace/org"
 	"github.com/orgspace/orgspace/storage"
 	"github.com/orgspace/orgspace/structure"
@@ -90,6 +91,33 @@ type state struct {
 	usesOfEvent index[billing.EventID, billing.PersonID]
 
 	sms map[smsKey]billing.SMS
+
+	// The community (community.go). New leaves these maps nil: the first
+	// community write makes them (initCommunity), and reads of nil maps
+	// find nothing. Stored values hold slices no caller has.
+	communityEvents map[community.EventID]community.Event
+	eventsOfOrg     index[org.OrganisationID, community.EventID]
+	persons         map[community.PersonID]community.Person
+	personByEmail   map[string]community.PersonID
+	participations  map[participationKey]community.Participation
+	partsOfEvent    index[community.EventID, community.PersonID]
+	partsOfPerson   index[community.PersonID, community.EventID]
+	rosters         map[community.EventID]community.Roster
+	// memberEvents counts, per organisation and person, the organisation's
+	// events the person was accepted onto; memberOrder orders each
+	// organisation's members (count > 0) for DirectMembers, and
+	// orgsOfMember lets a rename find the orders to move the person in.
+	memberEvents map[memberEventsKey]int
+	memberOrder  memberIndex
+	orgsOfMember index[community.PersonID, org.OrganisationID]
+	fields       map[community.FieldID]community.Field
+	fieldsOfOrg  index[org.OrganisationID, community.FieldID]
+	fieldByLabel map[fieldLabelKey]community.FieldID
+	// fieldUses counts the participations and last answers holding a value
+	// of each field, for FieldInUse.
+	fieldUses   map[community.FieldID]int
+	lastAnswers map[lastAnswerKey][]string
+	managers    index[community.EventID, org.UserID]
 }
 
 type membershipKey struct {
@@ -120,4 +148,24 @@ type licenceKey struct {
 type smsKey struct {
 	org org.OrganisationID
 	id  string
+}
+
+type participationKey struct {
+	event  community.EventID
+	person community.PersonID
+}
+
+type memberEventsKey struct {
+	org    org.OrganisationID
+	person community.PersonID
+}
+
+type fieldLabelKey struct {
+	org   org.OrganisationID
+	label string
+}
+
+type lastAnswerKey struct {
+	person community.PersonID
+	field  community.FieldID
 }

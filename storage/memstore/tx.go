@@ -12,8 +12,8 @@ import (
 
 // Tx is a transaction of a [DB], passed to the functions of [DB.Update]
 // and [DB.UpdateUnlogged] (read-write) and [DB.View] (read-only). It
-// implements orgspace.Store, which includes structure.Store and
-// billing.Store.
+// implements orgspace.Store, which includes structure.Store,
+// billing.Store and community.Store.
 // It is valid only while that function runs.
 type Tx struct {
 	st       *state // nil once the transaction has ended

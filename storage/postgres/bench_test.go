@@ -93,12 +93,59 @@ func BenchmarkBillingTransfers(b *testing.B) { backendbench.Transfers(b, openBil
 // BenchmarkCouponRedeem redeems coupons of one issuer by 16 clients.
 func BenchmarkCouponRedeem(b *testing.B) { backendbench.CouponRedeem(b, openBilling) }
 
-// TestMain drops the schemas of BenchmarkLoad and BenchmarkPgbenchTPCB
-// once every benchmark has run.
+// filledCommunity is the schema holding the synthetic community, filled
+// by the first community benchmark of the process and dropped by TestMain.
+var filledCommunity backendbench.FilledCommunity[*Tx]
+
+// BenchmarkCommunityStats computes the community stats of an organisation
+// with 200 events, 50,000 participations and 20,000 people.
+func BenchmarkCommunityStats(b *testing.B) {
+	backendbench.CommunityStats(b, &filledCommunity, openCommunity(b))
+}
+
+// BenchmarkCommunityMembers lists a page of 50 of its direct members: the
+// first page and the middle one.
+func BenchmarkCommunityMembers(b *testing.B) {
+	backendbench.CommunityMembers(b, &filledCommunity, openCommunity(b))
+}
+
+// openCommunity returns a function that opens a database in a fresh schema,
+// through one pool kept open between ops as a service keeps it; closing
+// it drops the schema.
+func openCommunity(b *testing.B) func() (storage.Transactor[*Tx], func() error, error) {
+	dsn := pgtest.DSN(b)
+	return func() (storage.Transactor[*Tx], func() error, error) {
+		var r [6]byte
+		_, _ = rand.Read(r[:])
+		schema := "orgspace_bench_" + hex.EncodeToString(r[:])
+		db, err := Open(context.Background(), dsn, Options{Schema: schema})
+		drop := func() error {
+			ctx := context.Background()
+			conn, err := pgx.Connect(ctx, dsn)
+			if err != nil {
+				return err
+			}
+			defer conn.Close(ctx)
+			_, err = conn.Exec(ctx, `DROP SCHEMA IF EXISTS `+pgx.Identifier{schema}.Sanitize()+` CASCADE`)
+			return err
+		}
+		if err != nil {
+			return nil, nil, errors.Join(err, drop())
+		}
+		return db, func() error { db.Close(); return drop() }, nil
+	}
+}
+
+// TestMain drops the schemas of BenchmarkLoad, BenchmarkPgbenchTPCB and
+// the community benchmarks once every benchmark has run.
 func TestMain(m *testing.M) {
 	code := m.Run()
 	if err := filled.Close(); err != nil {
 		fmt.Fprintln(os.Stderr, "postgres: bench: drop schema:", err)
+		code = max(code, 1)
+	}
+	if err := filledCommunity.Close(); err != nil {
+		fmt.Fprintln(os.Stderr, "postgres: bench: drop the community's schema:", err)
 		code = max(code, 1)
 	}
 	if tpcb.drop != nil {

@@ -43,11 +43,11 @@ func TestSchemaMatchesSQLite(t *testing.T) {
 // value the store reads and writes through them.
 var valueKinds = map[string]string{
 	// SQLite
-	"INTEGER": "integer", "BIGINT": "integer", "TEXT": "text", "BLOB": "bytes",
+	"INTEGER": "integer", "BIGINT": "integer", "TEXT": "text", "BLOB": "bytes", "REAL": "float",
 	// PostgreSQL (information_schema.columns.data_type); a Go bool is an
 	// INTEGER in SQLite.
 	"bigint": "integer", "integer": "integer", "smallint": "integer", "boolean": "integer",
-	"text": "text", "bytea": "bytes",
+	"text": "text", "bytea": "bytes", "double precision": "float",
 }
 
 func kindOf(t *testing.T, table, column, typ string) string {

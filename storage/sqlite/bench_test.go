@@ -66,11 +66,46 @@ func BenchmarkBillingTransfers(b *testing.B) { backendbench.Transfers(b, openBen
 // BenchmarkCouponRedeem redeems coupons of one issuer by 16 clients.
 func BenchmarkCouponRedeem(b *testing.B) { backendbench.CouponRedeem(b, openBench) }
 
-// TestMain removes the file of BenchmarkLoad once every benchmark has run.
+// filledCommunity is the file holding the synthetic community, filled by
+// the first community benchmark of the process and removed by TestMain.
+var filledCommunity backendbench.FilledCommunity[*Tx]
+
+// openCommunity opens a database in a fresh temporary directory, kept
+// open between ops as a service keeps it; closing removes the directory.
+func openCommunity() (storage.Transactor[*Tx], func() error, error) {
+	dir, err := os.MkdirTemp("", "orgspace-bench-")
+	if err != nil {
+		return nil, nil, err
+	}
+	db, err := Open(context.Background(), filepath.Join(dir, "orgspace.db"), Options{})
+	if err != nil {
+		return nil, nil, errors.Join(err, os.RemoveAll(dir))
+	}
+	return db, func() error { return errors.Join(db.Close(), os.RemoveAll(dir)) }, nil
+}
+
+// BenchmarkCommunityStats computes the community stats of an organisation
+// with 200 events, 50,000 participations and 20,000 people.
+func BenchmarkCommunityStats(b *testing.B) {
+	backendbench.CommunityStats(b, &filledCommunity, openCommunity)
+}
+
+// BenchmarkCommunityMembers lists a page of 50 of its direct members: the
+// first page and the middle one.
+func BenchmarkCommunityMembers(b *testing.B) {
+	backendbench.CommunityMembers(b, &filledCommunity, openCommunity)
+}
+
+// TestMain removes the files of BenchmarkLoad and of the community
+// benchmarks once every benchmark has run.
 func TestMain(m *testing.M) {
 	code := m.Run()
 	if err := filled.Close(); err != nil {
 		fmt.Fprintln(os.Stderr, "sqlite: bench: close:", err)
+		code = max(code, 1)
+	}
+	if err := filledCommunity.Close(); err != nil {
+		fmt.Fprintln(os.Stderr, "sqlite: bench: close the community:", err)
 		code = max(code, 1)
 	}
 	os.Exit(code)

@@ -16,12 +16,14 @@
 // uniqueness, not-found errors, listings and their order and paging,
 // counters, the log, revisions and read consistency, atomicity of failed
 // and panicking transactions, copies of returned values, the billing
-// ledger against the pure billing.Ledger, UpdateUnlogged, and behaviour
+// ledger against the pure billing.Ledger, UpdateUnlogged, community's
+// events, people, rosters and direct members in name order, and behaviour
 // under concurrent transactions (run them with -race). The service-level
-// tests drive the domain services over the backend, among them two state
+// tests drive the domain services over the backend, among them three state
 // machines that compare a Space with a simple model after every random
 // step: one for organisations, access and structure, one for billing and
-// the ledger's invariants. A backend that passes both levels behaves, as
+// the ledger's invariants, one for community (events, applications,
+// archive and coupon support). A backend that passes both levels behaves, as
 // far as orgspace can tell, like every other.
 //
 // Two more suites cover what not every backend can offer:
@@ -32,8 +34,10 @@
 //     index follows the log without recompiling, concurrent demotions of
 //     the last two Owners leave one (a write-skew trap), and racing
 //     creations of one email or acceptances of one invitation succeed once,
-//     as do racing redemptions of one coupon; concurrent spending of the
-//     last units of a pool never overdraws it.
+//     as do racing redemptions of one coupon and applications with one
+//     email; concurrent spending of the last units of a pool never
+//     overdraws it, even when community's logged accepts race billing's
+//     unlogged takes for an event's last licences.
 //     memstore runs it with one DB shared n times.
 //   - [RunFaults] needs a hook that fails a chosen statement or commit. For
 //     every write of the services and every N, it fails the N-th call and

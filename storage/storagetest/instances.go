@@ -43,7 +43,7 @@ import (
 // A backend whose handles are one value (memstore) may return it n times.
 func RunInstances[T orgspace.Store](t *testing.T, open func(t *testing.T, n int) []storage.Transactor[T]) {
 	t.Helper()
-	for _, tc := range slices.Concat(instTests, instBillingTests) {
+	for _, tc := range slices.Concat(instTests, instBillingTests, instCommunityTests) {
 		t.Run(tc.name, func(t *testing.T) {
 			handles := open(t, instCount)
 			if len(handles) != instCount {

@@ -42,6 +42,9 @@ func runServiceTests[T orgspace.Store](t *testing.T, open func(t *testing.T) sto
 		t.Run("state machine: billing agrees with a simple model and keeps the ledger's invariants", func(t *testing.T) {
 			svcTestBillingMachine(t, newBackend)
 		})
+		t.Run("state machine: community agrees with a simple model and never identifies indirect members", func(t *testing.T) {
+			svcTestCommunityMachine(t, newBackend)
+		})
 	})
 }
 

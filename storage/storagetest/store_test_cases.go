@@ -72,4 +72,22 @@ var storeTests = []storeTest{
 	// Concurrency.
 	{"ConcurrentUpdatesAndViews", storeConcurrentUpdates},
 	{"ConcurrentInsertsOfOneEmail", storeConcurrentSameEmail},
+
+	// Community.
+	{"CommunityRoundTrip", storeCommunityRoundTrip},
+	{"CommunityDuplicateKeyFailsWithAlreadyExists", storeCommunityDuplicates},
+	{"CommunityMissingObjectFailsWithNotFound", storeCommunityNotFound},
+	{"CommunityUpdatesWriteOnlyTheirFields", storeCommunityUpdatesWriteOnlyTheirFields},
+	{"CommunityValuesAreCopies", storeCommunityCopies},
+	{"CommunityListingsInKeyOrder", storeCommunityListings},
+	{"CommunityListingsRefuseNonPositiveLimit", storeCommunityListingLimit},
+	{"CommunityStreamsStopAtFirstError", storeCommunityAllStopsAtError},
+	{"DirectMembersOrderedByNameKeyThenID", storeDirectMembersOrder},
+	{"DirectMembersFilterByTextAndEvent", storeDirectMembersFilter},
+	{"DirectMembersFollowRenames", storeDirectMembersFollowRenames},
+	{"AdjustMemberAddsRemovesAndRefusesNegative", storeAdjustMember},
+	{"FieldInUseWhileAnswersOrLastAnswersHoldIt", storeFieldInUse},
+	{"RostersPutReplacedDeletedByEmptyRoster", storeCommunityRosters},
+	{"CommunityFailedUpdateRollsBack", storeCommunityFailedUpdateRollsBack},
+	{"CommunityWriteInViewFails", storeCommunityWriteInViewFails},
 }
