@@ -152,26 +152,30 @@ func (s *Service) Events(ctx context.Context, c storage.Consistency, actor org.A
 // eventsOf returns organisation o's organised and supported events.
 func (s *Service) eventsOf(st Store, o org.OrganisationID) ([]EventSummary, error) {
 	var out []EventSummary
-	err := st.EventsOfOrg(o, func(e Event) error {
-		out = append(out, summaryOf(e, Organised, s.k))
-		return nil
+	err := eachEvent(st, o, func(e Event, r EventRole) {
+		out = append(out, summaryOf(e, r, s.k))
 	})
-	if err != nil {
-		return nil, err
+	return out, err
+}
+
+// eachEvent calls fn with every event organisation o organises and then
+// every event it supports, with the role it plays. An organisation's
+// coupon redeemed by its own event does not make the event supported: it
+// is organised.
+func eachEvent(st Store, o org.OrganisationID, fn func(Event, EventRole)) error {
+	if err := st.EventsOfOrg(o, func(e Event) error { fn(e, Organised); return nil }); err != nil {
+		return err
 	}
 	supported, err := billing.SupportedEvents(st, o)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	err = st.EventsIn(supported, func(e Event) error {
-		// An organisation's coupon redeemed by its own event does not
-		// make the event supported: it is organised.
+	return st.EventsIn(supported, func(e Event) error {
 		if e.Org != o {
-			out = append(out, summaryOf(e, Supported, s.k))
+			fn(e, Supported)
 		}
 		return nil
 	})
-	return out, err
 }
 
 func summaryOf(e Event, r EventRole, k int) EventSummary {

@@ -6,7 +6,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/orgspace/orgspace/billing"
 	"github.com/orgspace/orgspace/org"
 	"github.com/orgspace/orgspace/storage"
 )
@@ -105,25 +104,12 @@ func (s *Service) Stats(ctx context.Context, c storage.Consistency, actor org.Ac
 		in := statsInput{From: from, To: to, Loc: loc, K: s.k}
 		var ids []EventID
 		index := map[EventID]int{}
-		keep := func(e Event, direct bool) {
+		if err := eachEvent(st, o.ID, func(e Event, r EventRole) {
 			if e.Participants > 0 && !e.Start.Before(first) && e.Start.Before(end) {
 				index[e.ID] = len(in.Events)
 				ids = append(ids, e.ID)
-				in.Events = append(in.Events, statEvent{Start: e.Start, Direct: direct, Location: e.Location})
+				in.Events = append(in.Events, statEvent{Start: e.Start, Direct: r == Organised, Location: e.Location})
 			}
-		}
-		if err := st.EventsOfOrg(o.ID, func(e Event) error { keep(e, true); return nil }); err != nil {
-			return err
-		}
-		supported, err := billing.SupportedEvents(st, o.ID)
-		if err != nil {
-			return err
-		}
-		if err := st.EventsIn(supported, func(e Event) error {
-			if e.Org != o.ID {
-				keep(e, false)
-			}
-			return nil
 		}); err != nil {
 			return err
 		}

@@ -49,27 +49,7 @@ var filled backendbench.Filled[*Tx]
 // BenchmarkLoad opens a Space on the 300,000-grant synthetic set in one
 // schema, through one pool kept open between ops as a service keeps it.
 func BenchmarkLoad(b *testing.B) {
-	dsn := pgtest.DSN(b)
-	backendbench.Load(b, &filled, func() (storage.Transactor[*Tx], func() error, error) {
-		var r [6]byte
-		_, _ = rand.Read(r[:])
-		schema := "orgspace_bench_" + hex.EncodeToString(r[:])
-		db, err := Open(context.Background(), dsn, Options{Schema: schema})
-		drop := func() error {
-			ctx := context.Background()
-			conn, err := pgx.Connect(ctx, dsn)
-			if err != nil {
-				return err
-			}
-			defer conn.Close(ctx)
-			_, err = conn.Exec(ctx, `DROP SCHEMA IF EXISTS `+pgx.Identifier{schema}.Sanitize()+` CASCADE`)
-			return err
-		}
-		if err != nil {
-			return nil, nil, errors.Join(err, drop())
-		}
-		return db, func() error { db.Close(); return drop() }, nil
-	})
+	backendbench.Load(b, &filled, openFreshSchema(b))
 }
 
 // openBilling is openBench with a pool of backendbench.Clients
@@ -100,19 +80,19 @@ var filledCommunity backendbench.FilledCommunity[*Tx]
 // BenchmarkCommunityStats computes the community stats of an organisation
 // with 200 events, 50,000 participations and 20,000 people.
 func BenchmarkCommunityStats(b *testing.B) {
-	backendbench.CommunityStats(b, &filledCommunity, openCommunity(b))
+	backendbench.CommunityStats(b, &filledCommunity, openFreshSchema(b))
 }
 
 // BenchmarkCommunityMembers lists a page of 50 of its direct members: the
 // first page and the middle one.
 func BenchmarkCommunityMembers(b *testing.B) {
-	backendbench.CommunityMembers(b, &filledCommunity, openCommunity(b))
+	backendbench.CommunityMembers(b, &filledCommunity, openFreshSchema(b))
 }
 
-// openCommunity returns a function that opens a database in a fresh schema,
-// through one pool kept open between ops as a service keeps it; closing
-// it drops the schema.
-func openCommunity(b *testing.B) func() (storage.Transactor[*Tx], func() error, error) {
+// openFreshSchema returns a function that opens a database in a fresh
+// schema, through one pool kept open between ops as a service keeps it;
+// closing it drops the schema.
+func openFreshSchema(b *testing.B) func() (storage.Transactor[*Tx], func() error, error) {
 	dsn := pgtest.DSN(b)
 	return func() (storage.Transactor[*Tx], func() error, error) {
 		var r [6]byte

@@ -45,17 +45,7 @@ var filled backendbench.Filled[*Tx]
 // BenchmarkLoad opens a Space on the 300,000-grant synthetic set in one
 // file, kept open between ops as a service keeps it.
 func BenchmarkLoad(b *testing.B) {
-	backendbench.Load(b, &filled, func() (storage.Transactor[*Tx], func() error, error) {
-		dir, err := os.MkdirTemp("", "orgspace-bench-")
-		if err != nil {
-			return nil, nil, err
-		}
-		db, err := Open(context.Background(), filepath.Join(dir, "orgspace.db"), Options{})
-		if err != nil {
-			return nil, nil, errors.Join(err, os.RemoveAll(dir))
-		}
-		return db, func() error { return errors.Join(db.Close(), os.RemoveAll(dir)) }, nil
-	})
+	backendbench.Load(b, &filled, openFreshFile)
 }
 
 // BenchmarkBillingTransfers posts licence transfers through
@@ -70,9 +60,9 @@ func BenchmarkCouponRedeem(b *testing.B) { backendbench.CouponRedeem(b, openBenc
 // the first community benchmark of the process and removed by TestMain.
 var filledCommunity backendbench.FilledCommunity[*Tx]
 
-// openCommunity opens a database in a fresh temporary directory, kept
+// openFreshFile opens a database in a fresh temporary directory, kept
 // open between ops as a service keeps it; closing removes the directory.
-func openCommunity() (storage.Transactor[*Tx], func() error, error) {
+func openFreshFile() (storage.Transactor[*Tx], func() error, error) {
 	dir, err := os.MkdirTemp("", "orgspace-bench-")
 	if err != nil {
 		return nil, nil, err
@@ -87,13 +77,13 @@ func openCommunity() (storage.Transactor[*Tx], func() error, error) {
 // BenchmarkCommunityStats computes the community stats of an organisation
 // with 200 events, 50,000 participations and 20,000 people.
 func BenchmarkCommunityStats(b *testing.B) {
-	backendbench.CommunityStats(b, &filledCommunity, openCommunity)
+	backendbench.CommunityStats(b, &filledCommunity, openFreshFile)
 }
 
 // BenchmarkCommunityMembers lists a page of 50 of its direct members: the
 // first page and the middle one.
 func BenchmarkCommunityMembers(b *testing.B) {
-	backendbench.CommunityMembers(b, &filledCommunity, openCommunity)
+	backendbench.CommunityMembers(b, &filledCommunity, openFreshFile)
 }
 
 // TestMain removes the files of BenchmarkLoad and of the community
