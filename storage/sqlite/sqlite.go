@@ -85,11 +85,27 @@ func open(ctx context.Context, path string, opts Options, upTo *int) (*DB, error
 	}
 	db.readers.SetMaxOpenConns(opts.Readers)
 	db.readers.SetMaxIdleConns(opts.Readers)
-	if err := db.migrate(ctx, ms); err != nil {
-		_ = db.Close()
-		return nil, err
+	// Several processes opening one fresh file at once race to switch it
+	// to WAL, and SQLite answers the losers SQLITE_BUSY at once, without
+	// waiting on the busy timeout: they try again until it has passed.
+	deadline := time.Now().Add(opts.BusyTimeout)
+	for {
+		err := db.migrate(ctx, ms)
+		if err == nil {
+			return db, nil
+		}
+		if !busy(err) || time.Now().After(deadline) || ctx.Err() != nil {
+			_ = db.Close()
+			return nil, err
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
-	return db, nil
+}
+
+// busy reports whether err is SQLite's SQLITE_BUSY, of any extended code.
+func busy(err error) bool {
+	var e *sqlitedriver.Error
+	return errors.As(err, &e) && e.Code()&0xff == sqlite3.SQLITE_BUSY
 }
 
 // dsn builds the driver's data source name: WAL, durable commits, waits
