@@ -24,7 +24,8 @@ const (
 	// OwnerAllows: an Owner, on an account of their organisation, any
 	// permission.
 	OwnerAllows
-	// NoGrantDenies: an ordinary user on an account where they hold nothing.
+	// NoGrantDenies: an ordinary or agency user on an account where they
+	// hold nothing.
 	NoGrantDenies
 	// RoleDenies: an active grant whose role lacks the permission.
 	RoleDenies
@@ -125,10 +126,14 @@ func (d *Dataset) Queries(n int, seed uint64, mix Mix) ([]Query, error) {
 		case OwnerAllows:
 			o := r.IntN(len(d.Organisations))
 			accs := d.OrganisationAccounts(o)
-			q.User, q.Account, q.Permission = d.Users[o].ID, accs[r.IntN(len(accs))].ID, pick(access.AllPermissions)
+			owner := d.owners[o][0]
+			if n := len(d.owners[o]); n > 1 {
+				owner = d.owners[o][r.IntN(n)]
+			}
+			q.User, q.Account, q.Permission = d.Users[owner].ID, accs[r.IntN(len(accs))].ID, pick(access.AllPermissions)
 			q.Allowed = true
 		case NoGrantDenies:
-			u := len(d.Organisations) + marked + r.IntN(d.Config.ordinary())
+			u := d.Config.allOwners() + marked + r.IntN(d.Config.ordinary())
 			held := d.GrantsOf(u)
 			for {
 				a := d.Accounts[r.IntN(len(d.Accounts))].ID

@@ -19,18 +19,26 @@ type Config struct {
 	// Seed seeds the random choices.
 	Seed uint64
 	// Organisations is the number of organisations (at least 2), each with
-	// one Owner and one custom role.
+	// its Owners and one custom role.
 	Organisations int
+	// MaxOwners is the most Owners an organisation has: organisation i has
+	// 1 + i%MaxOwners of them. 0 means 1.
+	MaxOwners int
 	// AccountsPerOrganisation is the number of accounts of each organisation
 	// (at least 50), of the products Engage, Loyalty and Events in turn.
 	AccountsPerOrganisation int
 	// Users is the number of users, the Owners and the two marked users
 	// included.
 	Users int
+	// AgencyPercent of the ordinary users (neither Owners nor marked) are
+	// agency users, who work across organisations: each holds 50 to 100
+	// grants ([AgencyMinGrants], [AgencyMaxGrants]) on accounts of 2 or
+	// more organisations.
+	AgencyPercent int
 	// Grants is the number of grants. The marked users hold 101 of them;
-	// every other user who is not an Owner holds 1 to 5, on accounts of 1 to
-	// 3 organisations, so Grants must lie between 101+n and 101+5n, n being
-	// the number of those users.
+	// every other ordinary user holds 1 to 5, on accounts of 1 to 3
+	// organisations, so Grants must lie between 101+n+50a and 101+5n+100a,
+	// n being the number of those users and a the number of agency users.
 	Grants int
 	// ExpiringPercent of the other users' grants end in the future (after
 	// the year 2100), and ExpiredPercent ended in the past (in 2000).
@@ -55,24 +63,67 @@ func Default() Config {
 	}
 }
 
+// Comparison is the set orgspace is compared on with other authorisation
+// libraries (the separate bench module): the size of Default, 1 to 3
+// Owners per organisation, 1% agency users, and no time-bound grant, since
+// the peers' models as compared have no notion of a grant's end.
+func Comparison() Config {
+	c := Default()
+	c.MaxOwners = 3
+	c.AgencyPercent = 1
+	c.ExpiringPercent, c.ExpiredPercent = 0, 0
+	return c
+}
+
 // marked is the number of marked users (OneAccount and HundredAccounts).
 const marked = 2
 
-// ordinary returns the number of users who are neither Owners nor marked.
-func (c Config) ordinary() int { return c.Users - c.Organisations - marked }
+// The number of grants an agency user holds lies in [AgencyMinGrants,
+// AgencyMaxGrants].
+const (
+	AgencyMinGrants = 50
+	AgencyMaxGrants = 100
+)
+
+// maxOwners returns MaxOwners, 0 read as 1.
+func (c Config) maxOwners() int { return max(c.MaxOwners, 1) }
+
+// owners returns the number of Owners of organisation i.
+func (c Config) owners(i int) int { return 1 + i%c.maxOwners() }
+
+// allOwners returns the number of Owners of all the organisations.
+func (c Config) allOwners() int {
+	n := 0
+	for i := range c.Organisations {
+		n += c.owners(i)
+	}
+	return n
+}
+
+// ordinary returns the number of users who are neither Owners nor marked,
+// agency users included.
+func (c Config) ordinary() int { return c.Users - c.allOwners() - marked }
+
+// agencies returns the number of agency users.
+func (c Config) agencies() int { return max(c.ordinary(), 0) * c.AgencyPercent / 100 }
 
 // Check reports whether c describes a set that can be generated.
 func (c Config) Check() error {
-	n := c.ordinary()
+	n, a := c.ordinary()-c.agencies(), c.agencies()
+	lo, hi := 101+n+AgencyMinGrants*a, 101+5*n+AgencyMaxGrants*a
 	switch {
 	case c.Organisations < 2:
 		return fmt.Errorf("synthetic: %d organisations, want at least 2", c.Organisations)
 	case c.AccountsPerOrganisation < 50:
 		return fmt.Errorf("synthetic: %d accounts per organisation, want at least 50", c.AccountsPerOrganisation)
-	case n < 1:
-		return fmt.Errorf("synthetic: %d users, want more than %d", c.Users, c.Organisations+marked)
-	case c.Grants < 101+n || c.Grants > 101+5*n:
-		return fmt.Errorf("synthetic: %d grants for %d users, want %d to %d", c.Grants, c.Users, 101+n, 101+5*n)
+	case c.MaxOwners < 0:
+		return fmt.Errorf("synthetic: MaxOwners %d is negative", c.MaxOwners)
+	case c.AgencyPercent < 0 || c.AgencyPercent > 100:
+		return fmt.Errorf("synthetic: AgencyPercent %d is not a percentage", c.AgencyPercent)
+	case c.ordinary() < 1:
+		return fmt.Errorf("synthetic: %d users, want more than %d", c.Users, c.allOwners()+marked)
+	case c.Grants < lo || c.Grants > hi:
+		return fmt.Errorf("synthetic: %d grants for %d users (%d of them agency users), want %d to %d", c.Grants, c.Users, a, lo, hi)
 	case c.ExpiringPercent < 0 || c.ExpiredPercent < 0 || c.ExpiringPercent+c.ExpiredPercent > 100:
 		return fmt.Errorf("synthetic: expiring %d%% and expired %d%% of the grants", c.ExpiringPercent, c.ExpiredPercent)
 	case c.Batch < 0:
@@ -95,8 +146,10 @@ type Dataset struct {
 	// Roles holds one custom role per organisation: Roles[i] belongs to
 	// Organisations[i].
 	Roles []access.Role
-	// Users holds the Owners first (Users[i] owns Organisations[i]), then
-	// OneAccount, HundredAccounts, and the ordinary users.
+	// Users holds the Owners first (Users[i] is the first Owner of
+	// Organisations[i]; the others follow, organisation by organisation),
+	// then OneAccount, HundredAccounts, and the ordinary users, agency users
+	// among them.
 	Users []org.User
 	// Memberships makes each Owner the Owner of their organisation.
 	Memberships []org.Membership
@@ -108,6 +161,12 @@ type Dataset struct {
 	// HundredAccounts is a user with 100 grants, 50 on accounts of each of
 	// two organisations, none time-bound: 100 accessible accounts.
 	HundredAccounts org.UserID
+	// Agencies lists the agency users, in the order of Users.
+	Agencies []org.UserID
+
+	// owners[i] lists the indexes in Users of the Owners of
+	// Organisations[i].
+	owners [][]int
 
 	// userGrants[i] is the index in Grants of the first grant of Users[i];
 	// userGrants[len(Users)] is len(Grants).
@@ -171,15 +230,27 @@ func Generate(c Config) (*Dataset, error) {
 			CreatedAt: d.Epoch,
 		})
 	}
-	for i, o := range d.Organisations {
-		d.Memberships = append(d.Memberships, org.Membership{Org: o.ID, User: d.Users[i].ID, Role: org.Owner, Since: d.Epoch})
+	d.owners = make([][]int, c.Organisations)
+	next := c.Organisations // the index of the next Owner after the first ones
+	for i := range c.Organisations {
+		d.owners[i] = append(d.owners[i], i)
+		for range c.owners(i) - 1 {
+			d.owners[i] = append(d.owners[i], next)
+			next++
+		}
 	}
-	d.OneAccount = d.Users[c.Organisations].ID
-	d.HundredAccounts = d.Users[c.Organisations+1].ID
+	for i, o := range d.Organisations {
+		for _, u := range d.owners[i] {
+			d.Memberships = append(d.Memberships, org.Membership{Org: o.ID, User: d.Users[u].ID, Role: org.Owner, Since: d.Epoch})
+		}
+	}
+	first := c.allOwners() // the index of OneAccount
+	d.OneAccount = d.Users[first].ID
+	d.HundredAccounts = d.Users[first+1].ID
 
 	d.Grants = make([]access.Grant, 0, c.Grants)
 	d.userGrants = make([]int, 0, c.Users+1)
-	for range c.Organisations {
+	for range first {
 		d.userGrants = append(d.userGrants, 0) // Owners hold no grant
 	}
 	// OneAccount: an Observer on one account of the third organisation (or
@@ -194,31 +265,51 @@ func Generate(c Config) (*Dataset, error) {
 			d.grant(d.HundredAccounts, o*c.AccountsPerOrganisation+j, d.role(r, o), time.Time{})
 		}
 	}
-	// Every ordinary user holds 1 to 5 grants, adjusted to the total.
+	// Every ordinary user holds 1 to 5 grants, and every agency user 50 to
+	// 100, adjusted to the total.
+	agency := make([]bool, c.ordinary())
+	if a := c.agencies(); a > 0 {
+		for _, i := range r.Perm(len(agency))[:a] {
+			agency[i] = true
+		}
+	}
+	bounds := func(i int) (lo, hi int) {
+		if agency[i] {
+			return AgencyMinGrants, AgencyMaxGrants
+		}
+		return 1, 5
+	}
 	counts := make([]int, c.ordinary())
 	total := 0
 	for i := range counts {
-		counts[i] = 1 + r.IntN(5)
+		lo, hi := bounds(i)
+		counts[i] = lo + r.IntN(hi-lo+1)
 		total += counts[i]
 	}
 	for want := c.Grants - len(d.Grants); total != want; {
 		i := r.IntN(len(counts))
+		lo, hi := bounds(i)
 		switch {
-		case total > want && counts[i] > 1:
+		case total > want && counts[i] > lo:
 			counts[i]--
 			total--
-		case total < want && counts[i] < 5:
+		case total < want && counts[i] < hi:
 			counts[i]++
 			total++
 		}
 	}
-	orgs := make([]int, 0, 3)
-	accs := make([]int, 0, 5)
+	orgs := make([]int, 0, c.Organisations)
+	accs := make([]int, 0, AgencyMaxGrants)
 	for i, k := range counts {
-		u := d.Users[c.Organisations+marked+i].ID
+		u := d.Users[first+marked+i].ID
 		d.userGrants = append(d.userGrants, len(d.Grants))
 		orgs = orgs[:0]
-		for n := min(1+r.IntN(3), k); len(orgs) < n; {
+		n := min(1+r.IntN(3), k)
+		if agency[i] {
+			d.Agencies = append(d.Agencies, u)
+			n = 2 + r.IntN(c.Organisations-1)
+		}
+		for len(orgs) < n {
 			if o := r.IntN(c.Organisations); !slices.Contains(orgs, o) {
 				orgs = append(orgs, o)
 			}
@@ -274,6 +365,15 @@ func (d *Dataset) grant(u org.UserID, account int, role access.RoleID, expires t
 func (d *Dataset) OrganisationAccounts(i int) []org.Account {
 	n := d.Config.AccountsPerOrganisation
 	return d.Accounts[i*n : (i+1)*n]
+}
+
+// Owners returns the Owners of Organisations[i].
+func (d *Dataset) Owners(i int) []org.UserID {
+	out := make([]org.UserID, len(d.owners[i]))
+	for j, u := range d.owners[i] {
+		out[j] = d.Users[u].ID
+	}
+	return out
 }
 
 // GrantsOf returns the grants of Users[i].

@@ -7,6 +7,7 @@ import (
 
 	"github.com/orgspace/orgspace/access"
 	"github.com/orgspace/orgspace/internal/synthetic"
+	"github.com/orgspace/orgspace/org"
 	"github.com/orgspace/orgspace/storage"
 	"github.com/orgspace/orgspace/storage/memstore"
 )
@@ -62,8 +63,20 @@ func TestGenerateShapesTheSet(t *testing.T) {
 	}
 }
 
+// smallComparison is Comparison scaled down to a unit test.
+func smallComparison() synthetic.Config {
+	c := synthetic.Comparison()
+	c.Organisations, c.AccountsPerOrganisation, c.Users, c.Grants = 3, 50, 300, 800
+	return c
+}
+
 func TestQueriesMatchTheIndex(t *testing.T) {
-	d, err := synthetic.Generate(small())
+	t.Run("default", func(t *testing.T) { testQueriesMatchTheIndex(t, small(), synthetic.Mix{synthetic.ExpiringGrantAllows: 1}) })
+	t.Run("comparison", func(t *testing.T) { testQueriesMatchTheIndex(t, smallComparison(), synthetic.Mix{synthetic.OwnerAllows: 1}) })
+}
+
+func testQueriesMatchTheIndex(t *testing.T, c synthetic.Config, extra synthetic.Mix) {
+	d, err := synthetic.Generate(c)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,7 +90,11 @@ func TestQueriesMatchTheIndex(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, mix := range []synthetic.Mix{synthetic.Realistic(), {synthetic.ExpiringGrantAllows: 1}} {
+	realistic := synthetic.Realistic()
+	if c.ExpiredPercent == 0 {
+		delete(realistic, synthetic.ExpiredDenies)
+	}
+	for _, mix := range []synthetic.Mix{realistic, extra} {
 		qs, err := d.Queries(2000, 7, mix)
 		if err != nil {
 			t.Fatal(err)
@@ -93,5 +110,60 @@ func TestQueriesMatchTheIndex(t *testing.T) {
 	}
 	if n := len(svc.Current().AccountsOf(d.OneAccount)); n != 1 {
 		t.Errorf("OneAccount can open %d accounts", n)
+	}
+}
+
+// TestComparisonShapesTheSet holds the set of the peer comparison to its
+// description: 1 to 3 Owners per organisation, 1% agency users with 50 to
+// 100 grants across organisations, no time-bound grant.
+func TestComparisonShapesTheSet(t *testing.T) {
+	c := synthetic.Comparison()
+	d, err := synthetic.Generate(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Organisations) != 10 || len(d.Accounts) != 1_000 || len(d.Users) != 100_000 || len(d.Grants) != 300_000 {
+		t.Fatalf("got %d organisations, %d accounts, %d users, %d grants",
+			len(d.Organisations), len(d.Accounts), len(d.Users), len(d.Grants))
+	}
+	owners := map[org.UserID]bool{}
+	counts := map[int]int{}
+	for i := range d.Organisations {
+		os := d.Owners(i)
+		counts[len(os)]++
+		for _, u := range os {
+			owners[u] = true
+		}
+	}
+	if counts[1] == 0 || counts[2] == 0 || counts[3] == 0 || len(counts) != 3 {
+		t.Errorf("organisations by number of Owners: %v, want 1, 2 and 3", counts)
+	}
+	if len(d.Memberships) != len(owners) {
+		t.Errorf("%d memberships for %d Owners", len(d.Memberships), len(owners))
+	}
+	agency := map[org.UserID]bool{}
+	for _, u := range d.Agencies {
+		agency[u] = true
+	}
+	if want := (len(d.Users) - len(owners) - 2) / 100; len(agency) != want {
+		t.Errorf("%d agency users, want %d", len(agency), want)
+	}
+	for i, u := range d.Users {
+		gs := d.GrantsOf(i)
+		orgs := map[org.OrganisationID]bool{}
+		for _, g := range gs {
+			orgs[g.Org] = true
+			if !g.ExpiresAt.IsZero() {
+				t.Fatalf("grant %+v is time-bound", g)
+			}
+		}
+		switch {
+		case owners[u.ID] && len(gs) != 0:
+			t.Errorf("Owner %s holds %d grants", u.ID, len(gs))
+		case agency[u.ID] && (len(gs) < synthetic.AgencyMinGrants || len(gs) > synthetic.AgencyMaxGrants || len(orgs) < 2):
+			t.Errorf("agency user %s holds %d grants in %d organisations", u.ID, len(gs), len(orgs))
+		case !agency[u.ID] && len(gs) > synthetic.AgencyMinGrants && u.ID != d.HundredAccounts:
+			t.Errorf("user %s holds %d grants but is no agency user", u.ID, len(gs))
+		}
 	}
 }
