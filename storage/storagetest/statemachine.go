@@ -106,10 +106,34 @@ type svcMachine struct {
 	linkIDs    []structure.LinkID
 }
 
+// smRaceEvery divides the cases the state machines run under the race
+// detector, which makes each of them about ten times slower. The race
+// detector finds data races in the concurrency tests (TestInstances, the
+// store's concurrency tests), which run in full; the state machines are
+// sequential and run every case without it, in the same CI run.
+const smRaceEvery = 4
+
+// smRunCase draws whether a state machine runs this rapid case: one in
+// every (times smRaceEvery under the race detector), the others passing at
+// once. The maximum runs, so that rapid's bias to the minimum of a range
+// does not change the share; a failing case replays and shrinks as usual.
+func smRunCase(rt *rapid.T, every int) bool {
+	if raceDetector {
+		every *= smRaceEvery
+	}
+	if every <= 1 {
+		return true
+	}
+	return rapid.IntRange(1, every).Draw(rt, "run this case") == every
+}
+
 // svcTestStateMachine runs the machine on a fresh backend per case,
 // released when the case ends.
 func svcTestStateMachine(t *testing.T, newBackend func(t *testing.T) (svcBackend, func())) {
 	rapid.Check(t, func(rt *rapid.T) {
+		if !smRunCase(rt, 1) {
+			return
+		}
 		backend, release := newBackend(t)
 		defer release()
 		sm := newSvcMachine(rt, backend)

@@ -37,8 +37,8 @@ import (
 // its check reads only what a step may have written, so that each step
 // costs a few queries. To keep its run time within a fraction of the
 // main state machine's (it runs under -race in CI), it runs on one in
-// smBillEvery of rapid's cases (-rapid.checks), the others drawing that
-// they skip and pass, and each run makes smBillRounds rounds of about
+// smBillEvery of rapid's cases (-rapid.checks; smRunCase), the others
+// drawing that they skip and pass, and each run makes smBillRounds rounds of about
 // -rapid.steps steps: fewer fresh backends, which cost as much as a
 // round, and longer histories. The skip is drawn, so a failing case
 // replays and shrinks as usual.
@@ -115,7 +115,7 @@ type smBill struct {
 // case, released when the case ends.
 func svcTestBillingMachine(t *testing.T, newBackend func(t *testing.T) (svcBackend, func())) {
 	rapid.Check(t, func(rt *rapid.T) {
-		if rapid.IntRange(0, smBillEvery-1).Draw(rt, "skip this case") != 0 {
+		if !smRunCase(rt, smBillEvery) {
 			return
 		}
 		backend, release := newBackend(t)

@@ -190,7 +190,7 @@ type smCom struct {
 // per case, released when the case ends.
 func svcTestCommunityMachine(t *testing.T, newBackend func(t *testing.T) (svcBackend, func())) {
 	rapid.Check(t, func(rt *rapid.T) {
-		if !smComOneIn(rt, "run this case", smComEvery) {
+		if !smRunCase(rt, smComEvery) {
 			return
 		}
 		backend, release := newBackend(t)
