@@ -119,6 +119,19 @@ type orgRole struct {
 type orgEntry struct {
 	org      org.Organisation
 	accounts []org.AccountID // sorted by account name, then ID
+	// pos is the position of each account in accounts: the drop-down
+	// order within the organisation, compared as an integer.
+	pos map[org.AccountID]int32
+}
+
+// newOrgEntry returns the entry of o with its accounts, which must be
+// sorted (sortAccounts).
+func newOrgEntry(o org.Organisation, accounts []org.AccountID) *orgEntry {
+	e := &orgEntry{org: o, accounts: accounts, pos: make(map[org.AccountID]int32, len(accounts))}
+	for i, id := range accounts {
+		e.pos[id] = int32(i)
+	}
+	return e
 }
 
 // Revision is the revision of the store state the index reflects.

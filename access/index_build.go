@@ -57,8 +57,9 @@ func buildIndex(st Store, clock org.Clock) (*Index, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, o := range ix.orgs {
+	for id, o := range ix.orgs {
 		ix.sortAccounts(o.accounts)
+		ix.orgs[id] = newOrgEntry(o.org, o.accounts)
 	}
 	err = st.AllRoles(func(r Role) error {
 		n := ix.roles.number(r.ID)
@@ -400,7 +401,7 @@ func (ix *Index) reloadOrg(st Store, id org.OrganisationID) error {
 	}
 	e := &orgEntry{org: o}
 	if old := ix.orgs[id]; old != nil {
-		e.accounts = old.accounts
+		e.accounts, e.pos = old.accounts, old.pos // both read-only
 	}
 	ix.orgs[id] = e
 	roles, err := st.RolesOfOrg(id)
@@ -437,7 +438,7 @@ func (ix *Index) reloadAccount(st Store, id org.AccountID) error {
 		ids = append(ids, id)
 	}
 	ix.sortAccounts(ids)
-	ix.orgs[a.Org] = &orgEntry{org: o.org, accounts: ids}
+	ix.orgs[a.Org] = newOrgEntry(o.org, ids)
 	return nil
 }
 
