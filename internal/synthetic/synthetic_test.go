@@ -71,8 +71,12 @@ func smallComparison() synthetic.Config {
 }
 
 func TestQueriesMatchTheIndex(t *testing.T) {
-	t.Run("default", func(t *testing.T) { testQueriesMatchTheIndex(t, small(), synthetic.Mix{synthetic.ExpiringGrantAllows: 1}) })
-	t.Run("comparison", func(t *testing.T) { testQueriesMatchTheIndex(t, smallComparison(), synthetic.Mix{synthetic.OwnerAllows: 1}) })
+	t.Run("default", func(t *testing.T) {
+		testQueriesMatchTheIndex(t, small(), synthetic.Mix{synthetic.ExpiringGrantAllows: 1})
+	})
+	t.Run("comparison", func(t *testing.T) {
+		testQueriesMatchTheIndex(t, smallComparison(), synthetic.Mix{synthetic.OwnerAllows: 1})
+	})
 }
 
 func testQueriesMatchTheIndex(t *testing.T, c synthetic.Config, extra synthetic.Mix) {
