@@ -187,9 +187,13 @@ func (b *userBuilder) build(ix *Index) {
 	}()
 	defer func() { ix.grants = <-table }()
 	all := make([]grantEntry, b.grants.n)
+	// allAccounts[j] is the number of all[j]'s account, as laid out here
+	// (the sort of each user's grants below moves only all).
+	allAccounts := make([]int32, b.grants.n)
 	next := slices.Clone(end[:len(b.users.keys)])
 	for g := range b.grants.all() {
 		all[next[g.user]] = grantEntry{account: b.accounts.keys[g.account], role: ix.roles.ids[g.role], expires: g.expires}
+		allAccounts[next[g.user]] = g.account
 		next[g.user]++
 	}
 	for i := range users {
@@ -206,21 +210,64 @@ func (b *userBuilder) build(ix *Index) {
 		users[i].sort()
 		ix.base[b.users.keys[i]] = &users[i]
 	}
-	// Visiting users in ID order appends to every listing in order: one
-	// sort of the users instead of one per account and organisation.
+	b.buildListings(ix, users, end, allAccounts)
+}
+
+// buildListings fills ix's sorted user lists of every account and
+// organisation. Visiting users in ID order appends to every list in
+// order: one sort of the users instead of one per list. The lists are
+// gathered by account and organisation number, sparing a string hash per
+// grant, and each account's list is cut from one array of the right size.
+func (b *userBuilder) buildListings(ix *Index, users []userEntry, end, allAccounts []int32) {
 	order := make([]int32, len(b.users.keys))
 	for i := range order {
 		order[i] = int32(i)
 	}
 	slices.SortFunc(order, func(x, y int32) int { return cmp.Compare(b.users.keys[x], b.users.keys[y]) })
-	for _, i := range order {
-		id, u := b.users.keys[i], &users[i]
-		for _, g := range u.grants {
-			ix.accountUsers[g.account] = append(ix.accountUsers[g.account], id)
-			appendOnce(ix.orgUsers, ix.orgOf(g.account), id)
+
+	orgs := newNumbering[org.OrganisationID]()
+	accountOrg := make([]int32, len(b.accounts.keys))
+	for k, id := range b.accounts.keys {
+		accountOrg[k] = orgs.number(ix.orgOf(id))
+	}
+	held := make([]int32, len(b.accounts.keys))
+	for _, k := range allAccounts {
+		held[k]++
+	}
+	backing := make([]org.UserID, len(allAccounts))
+	accountUsers := make([][]org.UserID, len(b.accounts.keys))
+	for k, n := range held {
+		accountUsers[k], backing = backing[:0:n], backing[n:]
+	}
+	var orgUsers [][]org.UserID // by organisation number
+	appendOnce := func(n int32, id org.UserID) {
+		for int(n) >= len(orgUsers) {
+			orgUsers = append(orgUsers, nil)
 		}
-		for _, r := range u.orgs {
-			appendOnce(ix.orgUsers, r.org, id)
+		if l := orgUsers[n]; len(l) == 0 || l[len(l)-1] != id {
+			orgUsers[n] = append(l, id)
+		}
+	}
+	for _, i := range order {
+		id := b.users.keys[i]
+		for _, k := range allAccounts[end[i]:end[i+1]] {
+			accountUsers[k] = append(accountUsers[k], id)
+			appendOnce(accountOrg[k], id)
+		}
+		for _, r := range users[i].orgs {
+			appendOnce(orgs.number(r.org), id)
+		}
+	}
+	ix.accountUsers = make(map[org.AccountID][]org.UserID, len(accountUsers))
+	for k, l := range accountUsers {
+		if len(l) > 0 {
+			ix.accountUsers[b.accounts.keys[k]] = l
+		}
+	}
+	ix.orgUsers = make(map[org.OrganisationID][]org.UserID, len(orgUsers))
+	for n, l := range orgUsers {
+		if len(l) > 0 {
+			ix.orgUsers[orgs.keys[n]] = l
 		}
 	}
 }
@@ -253,14 +300,6 @@ func (c *chunks[T]) all() iter.Seq[*T] {
 				}
 			}
 		}
-	}
-}
-
-// appendOnce appends id to the list of k unless it ends with id already.
-func appendOnce(lists map[org.OrganisationID][]org.UserID, k org.OrganisationID, id org.UserID) {
-	l := lists[k]
-	if n := len(l); n == 0 || l[n-1] != id {
-		lists[k] = append(l, id)
 	}
 }
 
