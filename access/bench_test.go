@@ -16,6 +16,7 @@ package access_test
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"runtime"
 	"slices"
 	"sync"
@@ -48,14 +49,21 @@ type benchSet struct {
 // lazySet builds a benchSet on first use.
 type lazySet struct {
 	config func() synthetic.Config
-	once   sync.Once
-	set    *benchSet
-	err    error
+	// shuffled loads the grants in a random order instead of the
+	// generator's, which puts each user's grants together.
+	shuffled bool
+	once     sync.Once
+	set      *benchSet
+	err      error
 }
 
 var (
 	// bigSet is the set of the targets: synthetic.Default().
 	bigSet = &lazySet{config: synthetic.Default}
+	// shuffledSet is bigSet with its grants put into the store in a random
+	// order, as writes over time would: the memstore hands grants to a
+	// build in the order they were put in.
+	shuffledSet = &lazySet{config: synthetic.Default, shuffled: true}
 	// smallSet has the same organisations, accounts and marked users as
 	// bigSet but 1% of its users and grants: a listing that costs the same
 	// on both does not depend on the number of users.
@@ -68,14 +76,14 @@ var (
 
 func (l *lazySet) get(b *testing.B) *benchSet {
 	b.Helper()
-	l.once.Do(func() { l.set, l.err = newBenchSet(l.config()) })
+	l.once.Do(func() { l.set, l.err = newBenchSet(l.config(), l.shuffled) })
 	if l.err != nil {
 		b.Fatal(l.err)
 	}
 	return l.set
 }
 
-func newBenchSet(c synthetic.Config) (*benchSet, error) {
+func newBenchSet(c synthetic.Config, shuffled bool) (*benchSet, error) {
 	ds, err := synthetic.Generate(c)
 	if err != nil {
 		return nil, err
@@ -83,7 +91,14 @@ func newBenchSet(c synthetic.Config) (*benchSet, error) {
 	ctx := context.Background()
 	s := &benchSet{ds: ds, db: memstore.New()}
 	s.tx = storage.Narrow(s.db, func(t *memstore.Tx) access.Store { return t })
-	if err := ds.Load(ctx, s.tx); err != nil {
+	load := *ds // ds itself stays in order: Queries reads it
+	if shuffled {
+		load.Grants = slices.Clone(ds.Grants)
+		rand.New(rand.NewPCG(1, 2)).Shuffle(len(load.Grants), func(i, j int) {
+			load.Grants[i], load.Grants[j] = load.Grants[j], load.Grants[i]
+		})
+	}
+	if err := load.Load(ctx, s.tx); err != nil {
 		return nil, err
 	}
 	if s.svc, err = access.NewService(ctx, s.tx, access.Config{}); err != nil {
@@ -338,10 +353,15 @@ func benchPage(b *testing.B, s *benchSet, pc pageCase, ids []org.UserID,
 }
 
 // BenchmarkNewService builds a Service, and so its index, from the 300,000
-// grants of the loaded memstore. MiB-retained is the heap the built Service
+// grants of the loaded memstore, put in user by user (user-order) or in a
+// random order (random-order). MiB-retained is the heap the built Service
 // holds: live heap after a GC with it, minus before it.
 func BenchmarkNewService(b *testing.B) {
-	s := bigSet.get(b)
+	b.Run("user-order", func(b *testing.B) { benchmarkNewService(b, bigSet.get(b)) })
+	b.Run("random-order", func(b *testing.B) { benchmarkNewService(b, shuffledSet.get(b)) })
+}
+
+func benchmarkNewService(b *testing.B, s *benchSet) {
 	ctx := context.Background()
 	var before, after runtime.MemStats
 	runtime.GC()

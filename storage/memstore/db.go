@@ -40,7 +40,7 @@ func New() *DB {
 		memberships:    map[membershipKey]org.Membership{},
 		orgsOfUser:     index[org.UserID, org.OrganisationID]{},
 		members:        map[memberCountKey]int{},
-		grants:         map[grantKey]access.Grant{},
+		grants:         newRowTable[grantKey, access.Grant](),
 		grantsOfUser:   index[org.UserID, org.AccountID]{},
 		grantsWithRole: map[access.RoleID]int{},
 		roles:          map[access.RoleID]access.Role{},

@@ -15,10 +15,10 @@ func (tx *Tx) PutGrant(g access.Grant) error {
 		return err
 	}
 	k := grantKey{g.User, g.Account}
-	if old, ok := st.grants[k]; ok {
+	if old, ok := st.grants.get(k); ok {
 		count(tx, st.grantsWithRole, old.Role, -1)
 	}
-	put(tx, st.grants, k, cloneGrant(g))
+	rowPut(tx, st.grants, k, cloneGrant(g))
 	count(tx, st.grantsWithRole, g.Role, +1)
 	indexAdd(tx, st.grantsOfUser, g.User, g.Account)
 	return nil
@@ -31,11 +31,11 @@ func (tx *Tx) DeleteGrant(user org.UserID, account org.AccountID) error {
 		return err
 	}
 	k := grantKey{user, account}
-	old, ok := st.grants[k]
+	old, ok := st.grants.get(k)
 	if !ok {
 		return grantNotFound(user, account)
 	}
-	del(tx, st.grants, k)
+	rowDelete(tx, st.grants, k)
 	count(tx, st.grantsWithRole, old.Role, -1)
 	indexRemove(tx, st.grantsOfUser, user, account)
 	return nil
@@ -47,7 +47,7 @@ func (tx *Tx) Grant(user org.UserID, account org.AccountID) (access.Grant, error
 	if err != nil {
 		return access.Grant{}, err
 	}
-	g, ok := st.grants[grantKey{user, account}]
+	g, ok := st.grants.get(grantKey{user, account})
 	if !ok {
 		return access.Grant{}, grantNotFound(user, account)
 	}
@@ -63,7 +63,8 @@ func (tx *Tx) GrantsOfUser(user org.UserID) ([]access.Grant, error) {
 	accounts := st.grantsOfUser[user].all()
 	out := make([]access.Grant, 0, len(accounts))
 	for _, a := range accounts {
-		out = append(out, cloneGrant(st.grants[grantKey{user, a}]))
+		g, _ := st.grants.get(grantKey{user, a})
+		out = append(out, cloneGrant(g))
 	}
 	return out, nil
 }
@@ -77,13 +78,15 @@ func (tx *Tx) CountGrantsWithRole(role access.RoleID) (int, error) {
 	return st.grantsWithRole[role], nil
 }
 
-// AllGrants implements access.Store.
+// AllGrants implements access.Store. The grants come in the order of the
+// table's rows: the order they were first put in, until deletions move
+// rows (see rowTable).
 func (tx *Tx) AllGrants(fn func(access.Grant) error) error {
 	st, err := tx.read()
 	if err != nil {
 		return err
 	}
-	return each(st.grants, func(g access.Grant) error { return fn(cloneGrant(g)) })
+	return st.grants.each(func(g *access.Grant) error { return fn(cloneGrant(*g)) })
 }
 
 // WebsiteAccount implements access.Store.

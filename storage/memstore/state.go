@@ -25,7 +25,7 @@ type state struct {
 	orgsOfUser  index[org.UserID, org.OrganisationID]
 	members     map[memberCountKey]int
 
-	grants         map[grantKey]access.Grant
+	grants         *rowTable[grantKey, access.Grant]
 	grantsOfUser   index[org.UserID, org.AccountID]
 	grantsWithRole map[access.RoleID]int
 

@@ -51,6 +51,29 @@ func put[K comparable, V any](tx *Tx, m map[K]V, k K, v V) {
 	})
 }
 
+// rowPut sets the row of k in t to v.
+func rowPut[K comparable, V any](tx *Tx, t *rowTable[K, V], k K, v V) {
+	old, had := t.get(k)
+	t.set(k, v)
+	tx.onUndo(func() {
+		if had {
+			t.set(k, old)
+		} else {
+			t.remove(k) // the last row: undone in reverse, nothing moves
+		}
+	})
+}
+
+// rowDelete deletes the row of k from t, if present.
+func rowDelete[K comparable, V any](tx *Tx, t *rowTable[K, V], k K) {
+	old, had := t.get(k)
+	if !had {
+		return
+	}
+	i := t.remove(k)
+	tx.onUndo(func() { t.insertAt(k, old, i) })
+}
+
 // del deletes m[k], if present.
 func del[K comparable, V any](tx *Tx, m map[K]V, k K) {
 	old, had := m[k]
