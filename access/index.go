@@ -119,16 +119,21 @@ type orgRole struct {
 type orgEntry struct {
 	org      org.Organisation
 	accounts []org.AccountID // sorted by account name, then ID
+	// accs[i] is the account accounts[i], as in Index.accounts: a listing
+	// reads it without a map lookup. An account changed is a new
+	// org.Account, and its organisation's entry a new orgEntry.
+	accs []*org.Account
 	// pos is the position of each account in accounts: the drop-down
 	// order within the organisation, compared as an integer.
 	pos map[org.AccountID]int32
 }
 
 // newOrgEntry returns the entry of o with its accounts, which must be
-// sorted (sortAccounts).
-func newOrgEntry(o org.Organisation, accounts []org.AccountID) *orgEntry {
-	e := &orgEntry{org: o, accounts: accounts, pos: make(map[org.AccountID]int32, len(accounts))}
+// sorted (sortAccounts), each found in all.
+func newOrgEntry(o org.Organisation, accounts []org.AccountID, all map[org.AccountID]*org.Account) *orgEntry {
+	e := &orgEntry{org: o, accounts: accounts, accs: make([]*org.Account, len(accounts)), pos: make(map[org.AccountID]int32, len(accounts))}
 	for i, id := range accounts {
+		e.accs[i] = all[id]
 		e.pos[id] = int32(i)
 	}
 	return e

@@ -59,7 +59,7 @@ func buildIndex(st Store, clock org.Clock) (*Index, error) {
 	}
 	for id, o := range ix.orgs {
 		ix.sortAccounts(o.accounts)
-		ix.orgs[id] = newOrgEntry(o.org, o.accounts)
+		ix.orgs[id] = newOrgEntry(o.org, o.accounts, ix.accounts)
 	}
 	err = st.AllRoles(func(r Role) error {
 		n := ix.roles.number(r.ID)
@@ -440,7 +440,7 @@ func (ix *Index) reloadOrg(st Store, id org.OrganisationID) error {
 	}
 	e := &orgEntry{org: o}
 	if old := ix.orgs[id]; old != nil {
-		e.accounts, e.pos = old.accounts, old.pos // both read-only
+		e.accounts, e.accs, e.pos = old.accounts, old.accs, old.pos // all read-only
 	}
 	ix.orgs[id] = e
 	roles, err := st.RolesOfOrg(id)
@@ -477,7 +477,7 @@ func (ix *Index) reloadAccount(st Store, id org.AccountID) error {
 		ids = append(ids, id)
 	}
 	ix.sortAccounts(ids)
-	ix.orgs[a.Org] = newOrgEntry(o.org, ids)
+	ix.orgs[a.Org] = newOrgEntry(o.org, ids, ix.accounts)
 	return nil
 }
 

@@ -52,8 +52,10 @@ func (ix *Index) AccountsOf(user org.UserID) []AccountAccess {
 // accessible lists u's accessible accounts in drop-down order.
 func (ix *Index) accessible(u *userEntry, now time.Time) []AccountAccess {
 	var out []AccountAccess
+	// add appends the row of a, built in place: a row is over 200 bytes.
 	add := func(o *orgEntry, a *org.Account, orgRole org.Role, g *grantEntry) {
-		row := AccountAccess{Account: *a, OrgName: o.org.Name, OrgRole: orgRole}
+		out = append(out, AccountAccess{Account: *a, OrgName: o.org.Name, OrgRole: orgRole})
+		row := &out[len(out)-1]
 		var granted Permissions
 		active := false
 		if g != nil {
@@ -69,13 +71,14 @@ func (ix *Index) accessible(u *userEntry, now time.Time) []AccountAccess {
 			}
 		}
 		if !Effective(orgRole, a.Product, granted, active).Has(ViewAccount) {
+			*row = AccountAccess{}
+			out = out[:len(out)-1]
 			return
 		}
 		row.Role = string(row.Grant)
 		if Effective(orgRole, a.Product, 0, false).Has(ViewAccount) {
 			row.Role = orgRole.String()
 		}
-		out = append(out, row)
 	}
 	// Key every account u may open by its organisation (an index in
 	// groups) and its position in the organisation's account order
@@ -112,8 +115,8 @@ func (ix *Index) accessible(u *userEntry, now time.Time) []AccountAccess {
 			continue
 		}
 		groups[g].role = r.role
-		for i, id := range groups[g].o.accounts {
-			if r.role == org.Owner || ix.accounts[id].Product == org.Events {
+		for i, a := range groups[g].o.accs {
+			if r.role == org.Owner || a.Product == org.Events {
 				keys = append(keys, key(g, int32(i)))
 			}
 		}
@@ -155,8 +158,8 @@ func (ix *Index) accessible(u *userEntry, now time.Time) []AccountAccess {
 	out = make([]AccountAccess, 0, len(keys))
 	for _, k := range keys {
 		g := groups[order[k>>32]]
-		id := g.o.accounts[k&posMask]
-		add(g.o, ix.accounts[id], g.role, u.grant(id))
+		a := g.o.accs[k&posMask]
+		add(g.o, a, g.role, u.grant(a.ID))
 	}
 	return out
 }

@@ -48,6 +48,13 @@ func TestPatchedIndexEqualsRebuiltIndex(t *testing.T) {
 		if i%11 == 0 {
 			w.setOrgRole(as(w.owner), w.toppp.ID, u, org.Member)
 		}
+		switch i {
+		case 300: // an account changed: the listings show the new policy
+			_, err := w.space.Org.SetLoginPolicy(w.ctx, as(w.owner), w.engage.ID, org.LoginPolicy{Method: org.SSO, Provider: "google"})
+			w.must(err)
+		case 400: // an account added to the organisation's drop-down
+			accounts = append(accounts, w.newAccount(w.toppp.ID, org.Engage, "Toppp Agency", org.LoginPolicy{}).ID)
+		}
 	}
 	fresh, err := access.NewService(w.ctx, storage.Narrow(w.space.Store(), func(s orgspace.Store) access.Store { return s }), access.Config{Env: org.Env{Clock: w.clock}})
 	w.must(err)
