@@ -14,8 +14,9 @@ import (
 // one array of 64-byte slots with the key's bytes inline, so a lookup reads
 // one cache line (and, on a collision, the next).
 //
-// The table is immutable. Changes go to a small map beside it (see
-// Index.grantDelta) until the index folds them into a new table.
+// The table is immutable. The users changed since it was built are in a
+// small map beside it (Index.delta) until the index folds them into a new
+// table.
 type grantTable struct {
 	seed  maphash.Seed
 	mask  uint64

@@ -19,21 +19,22 @@ import (
 // Check reads two small maps (accounts, organisation roles) and a flat
 // hash table of grants whose slots hold their keys inline (grantTable), so
 // it touches about one cache line of the large structures. The listings
-// read per-user entries: a large base map built once plus a small delta map
-// of the users changed since. A patch copies only the small maps, and the
-// deltas are folded into a new base and table when they grow past maxDelta.
+// read per-user entries: a large base map built once. The users changed
+// since are in a small delta map, which both read first. A patch copies
+// only the small maps (the delta holds one pointer per changed user), and
+// the delta is folded into a new base and table when it grows past
+// maxDelta.
 type Index struct {
 	rev   storage.Revision
 	built storage.Revision // the revision last compiled in full
 	pos   storage.Position
 	clock org.Clock
 
-	base  map[org.UserID]*userEntry
-	delta map[org.UserID]*userEntry // a nil entry: the user holds nothing
+	base   map[org.UserID]*userEntry
+	delta  map[org.UserID]*changedUser // the users changed since base and grants were built
+	grants *grantTable
 
-	grants     *grantTable
-	grantDelta map[grantKey]grantCell // grants changed since the table was built
-	members    map[memberKey]org.Role // every Owner and Member
+	members map[memberKey]org.Role // every Owner and Member
 
 	accounts map[org.AccountID]*org.Account
 	orgs     map[org.OrganisationID]*orgEntry
@@ -97,6 +98,37 @@ func (rt roleTable) clone() roleTable {
 	return roleTable{index: maps.Clone(rt.index), ids: slices.Clone(rt.ids), perms: slices.Clone(rt.perms), org: slices.Clone(rt.org)}
 }
 
+// changedUser is a user in an index's delta: their entry (nil: they hold
+// nothing) and their grants as Check reads them, in place of what the
+// base and the grant table hold for them.
+type changedUser struct {
+	entry *userEntry
+	cells []accountCell // sorted by account
+}
+
+type accountCell struct {
+	account org.AccountID
+	cell    grantCell
+}
+
+// cell returns the user's grant on account.
+func (c *changedUser) cell(account org.AccountID) (grantCell, bool) {
+	cells := c.cells
+	if len(cells) <= 8 {
+		for i := range cells {
+			if cells[i].account == account {
+				return cells[i].cell, true
+			}
+		}
+		return grantCell{}, false
+	}
+	i, ok := slices.BinarySearchFunc(cells, account, func(e accountCell, a org.AccountID) int { return strings.Compare(string(e.account), string(a)) })
+	if !ok {
+		return grantCell{}, false
+	}
+	return cells[i].cell, true
+}
+
 type userEntry struct {
 	grants    []grantEntry // sorted by account
 	orgs      []orgRole    // sorted by organisation
@@ -150,8 +182,8 @@ func (ix *Index) Built() storage.Revision { return ix.built }
 
 func (ix *Index) user(id org.UserID) *userEntry {
 	if len(ix.delta) != 0 {
-		if u, ok := ix.delta[id]; ok {
-			return u
+		if c, ok := ix.delta[id]; ok {
+			return c.entry
 		}
 	}
 	return ix.base[id]
@@ -196,9 +228,9 @@ func (ix *Index) rolePermissions(id RoleID) Permissions {
 
 // grant returns the grant of (user, account) as Check sees it.
 func (ix *Index) grant(user org.UserID, account org.AccountID) (grantCell, bool) {
-	if len(ix.grantDelta) != 0 {
-		if c, ok := ix.grantDelta[grantKey{user, account}]; ok {
-			return c, c.present
+	if len(ix.delta) != 0 {
+		if c, ok := ix.delta[user]; ok {
+			return c.cell(account)
 		}
 	}
 	return ix.grants.lookup(user, account)
@@ -206,9 +238,10 @@ func (ix *Index) grant(user org.UserID, account org.AccountID) (grantCell, bool)
 
 // peekGrant is grant without the website list, for Check.
 func (ix *Index) peekGrant(user org.UserID, account org.AccountID) (role uint32, expires int64, limited, ok bool) {
-	if len(ix.grantDelta) != 0 {
-		if c, ok := ix.grantDelta[grantKey{user, account}]; ok {
-			return c.role, c.expires, c.websites != nil, c.present
+	if len(ix.delta) != 0 {
+		if c, ok := ix.delta[user]; ok {
+			g, ok := c.cell(account)
+			return g.role, g.expires, g.websites != nil, ok
 		}
 	}
 	return ix.grants.peek(user, account)

@@ -30,19 +30,26 @@ func sameAnswers(t *testing.T, got, want *access.Index, users []org.UserID, acco
 }
 
 // The patched index (copy-on-write from the log, folding its delta into a
-// new base past 512 changed users) answers exactly like one built afresh.
+// new base past maxDelta, 2,048, changed users) answers exactly like one
+// built afresh, after two folds.
 func TestPatchedIndexEqualsRebuiltIndex(t *testing.T) {
 	w := newWorld(t, orgspace.Config{})
 	built := w.space.Access.Current().Built()
 	accounts := []org.AccountID{w.engage.ID, w.loyalty.ID, w.events.ID}
 	roles := []access.RoleID{access.Observer, access.Editor, access.Marketer, access.Administrator}
 	users := []org.UserID{w.owner, w.admin, w.marketer, w.editor, w.observer, w.member}
-	for i := range 600 {
+	// Two folds: the second one drops grants the first put in the table.
+	const n = 2 * 2100
+	for i := range n {
 		u := w.newUser(fmt.Sprintf("user%d@toppp.test", i))
 		users = append(users, u)
 		w.must(w.grant(as(w.owner), u, accounts[i%3], roles[i%4]))
 		if i%7 == 0 {
 			_, err := w.space.Access.Revoke(w.ctx, as(w.owner), u, accounts[i%3])
+			w.must(err)
+		}
+		if j := i - n/2; j >= 0 && j%5 == 0 && j%7 != 0 { // a grant of the first fold
+			_, err := w.space.Access.Revoke(w.ctx, as(w.owner), users[6+j], accounts[j%3])
 			w.must(err)
 		}
 		if i%11 == 0 {
@@ -55,6 +62,17 @@ func TestPatchedIndexEqualsRebuiltIndex(t *testing.T) {
 		case 400: // an account added to the organisation's drop-down
 			accounts = append(accounts, w.newAccount(w.toppp.ID, org.Engage, "Toppp Agency", org.LoginPolicy{}).ID)
 		}
+	}
+	// An agency user with grants on a dozen accounts, changed after the
+	// last fold: the patched index finds their grants in its delta.
+	agency := w.newUser("agency@agency.test")
+	users = append(users, agency)
+	for i := range 12 {
+		o := w.newOrg(fmt.Sprintf("Client %d", i))
+		a := w.newAccount(o.ID, org.Engage, "Client Engage", org.LoginPolicy{})
+		accounts = append(accounts, a.ID)
+		_, err := w.space.Access.Grant(w.ctx, w.operator, access.GrantRequest{User: agency, Account: a.ID, Role: roles[i%4]})
+		w.must(err)
 	}
 	fresh, err := access.NewService(w.ctx, storage.Narrow(w.space.Store(), func(s orgspace.Store) access.Store { return s }), access.Config{Env: org.Env{Clock: w.clock}})
 	w.must(err)
