@@ -209,6 +209,15 @@ func BenchmarkCheckParallel(b *testing.B) {
 // same organisations and accounts: the cost follows the number of accounts
 // returned ("ns/account"), not the number of users.
 func BenchmarkAccountsOf(b *testing.B) {
+	benchmarkAccountListing(b, func(ix *access.Index, u org.UserID) int { return len(ix.AccountsOf(u)) })
+}
+
+// BenchmarkAccountIDsOf is BenchmarkAccountsOf for the IDs alone.
+func BenchmarkAccountIDsOf(b *testing.B) {
+	benchmarkAccountListing(b, func(ix *access.Index, u org.UserID) int { return len(ix.AccountIDsOf(u)) })
+}
+
+func benchmarkAccountListing(b *testing.B, list func(*access.Index, org.UserID) int) {
 	sets := []struct {
 		name string
 		set  *lazySet
@@ -222,13 +231,13 @@ func BenchmarkAccountsOf(b *testing.B) {
 					user = s.ds.HundredAccounts
 				}
 				ix := s.svc.Current()
-				if got := len(ix.AccountsOf(user)); got != n {
-					b.Fatalf("AccountsOf(%s) returned %d accounts, want %d", user, got, n)
+				if got := list(ix, user); got != n {
+					b.Fatalf("%s lists %d accounts, want %d", user, got, n)
 				}
 				b.ReportAllocs()
 				rows := 0
 				for b.Loop() {
-					rows += len(ix.AccountsOf(user))
+					rows += list(ix, user)
 				}
 				sink.Add(int64(rows))
 				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(rows), "ns/account")

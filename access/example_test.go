@@ -89,6 +89,26 @@ func ExampleIndex_Check() {
 	// view Loyalty:       false
 }
 
+// AccountIDsOf lists the accounts a user can open, without the rows of the
+// drop-down: what a service needs to limit a query to them.
+func ExampleIndex_AccountIDsOf() {
+	e := newExampleOrg(orgspace.Config{})
+	mark := e.addUser("mark@toppp.example", e.engage.ID, access.Marketer)
+
+	ix := e.space.Access.Current()
+	for _, user := range []org.UserID{e.owner.User(), mark} {
+		var names []string
+		for _, id := range ix.AccountIDsOf(user) {
+			a, _ := ix.Account(id)
+			names = append(names, a.Name)
+		}
+		fmt.Printf("%s: %q\n", user, names)
+	}
+	// Output:
+	// usr_5: ["Toppp Engage" "Toppp Rewards"]
+	// usr_6: ["Toppp Engage"]
+}
+
 // Explain says which grant or organisation role allowed, or why it denied.
 func ExampleService_Explain() {
 	e := newExampleOrg(orgspace.Config{})

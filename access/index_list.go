@@ -41,60 +41,98 @@ func (ix *Index) AccountsOf(user org.UserID) []AccountAccess {
 		return nil
 	}
 	out := ix.accessible(u, ix.now())
-	if fav := ix.resolveFavourite(u, out); fav != "" {
-		for i := range out {
-			out[i].Favourite = out[i].Account.ID == fav
-		}
+	fav := resolveFavourite(u.favourite, len(out), func(i int) org.AccountID { return out[i].Account.ID })
+	for i := range out {
+		out[i].Favourite = out[i].Account.ID == fav
+	}
+	return out
+}
+
+// AccountIDsOf returns the IDs of the accounts user can open now, in
+// drop-down order: the accounts of AccountsOf, without their rows. It is
+// what a service needs to limit a query to the user's accounts, and costs
+// one small allocation: no account is copied.
+func (ix *Index) AccountIDsOf(user org.UserID) []org.AccountID {
+	u := ix.user(user)
+	if u == nil {
+		return nil
+	}
+	var b menuBuffers
+	p := b.plan(ix, u, ix.now())
+	out := make([]org.AccountID, len(p.keys))
+	for i, k := range p.keys {
+		_, a := p.at(k)
+		out[i] = a.ID
 	}
 	return out
 }
 
 // accessible lists u's accessible accounts in drop-down order.
 func (ix *Index) accessible(u *userEntry, now time.Time) []AccountAccess {
-	var out []AccountAccess
-	// add appends the row of a, built in place: a row is over 200 bytes.
-	add := func(o *orgEntry, a *org.Account, orgRole org.Role, g *grantEntry) {
-		out = append(out, AccountAccess{Account: *a, OrgName: o.org.Name, OrgRole: orgRole})
-		row := &out[len(out)-1]
-		var granted Permissions
-		active := false
-		if g != nil {
-			active = g.expires == 0 || now.UnixNano() < g.expires
-			// A website limit keeps ViewAccount (GrantedOnAccount), all
-			// that this listing asks.
-			granted = ix.rolePermissions(g.role)
-			if active {
-				row.Grant = g.role
-				if g.expires != 0 {
-					row.ExpiresAt = time.Unix(0, g.expires).UTC()
-				}
+	var b menuBuffers
+	p := b.plan(ix, u, now)
+	out := make([]AccountAccess, len(p.keys))
+	for i, k := range p.keys {
+		g, a := p.at(k)
+		// Built in place: a row is over 200 bytes.
+		row := &out[i]
+		*row = AccountAccess{Account: *a, OrgName: g.o.org.Name, OrgRole: g.role}
+		if e := u.grant(a.ID); e != nil && (e.expires == 0 || now.UnixNano() < e.expires) {
+			row.Grant = e.role
+			if e.expires != 0 {
+				row.ExpiresAt = time.Unix(0, e.expires).UTC()
 			}
 		}
-		if !Effective(orgRole, a.Product, granted, active).Has(ViewAccount) {
-			*row = AccountAccess{}
-			out = out[:len(out)-1]
-			return
-		}
 		row.Role = string(row.Grant)
-		if Effective(orgRole, a.Product, 0, false).Has(ViewAccount) {
-			row.Role = orgRole.String()
+		if Effective(g.role, a.Product, 0, false).Has(ViewAccount) {
+			row.Role = g.role.String()
 		}
 	}
-	// Key every account u may open by its organisation (an index in
-	// groups) and its position in the organisation's account order
-	// (orgEntry.pos); once the few organisations are sorted, sorting the
-	// keys as integers puts the rows in drop-down order, sparing a sort of
-	// whole rows by four strings.
-	type orgGroup struct {
-		o    *orgEntry
-		role org.Role
-	}
-	var groupsBuf [4]orgGroup
-	var keysBuf [16]uint64
-	groups, keys := groupsBuf[:0], keysBuf[:0]
-	if most := ix.mostAccessible(u); most > len(keysBuf) {
+	return out
+}
+
+// menuPlan is where the accounts a user may open go in the drop-down.
+// Each is keyed by its organisation (an index in groups) and its position
+// in the organisation's account order (orgEntry.pos). Once the few
+// organisations are sorted, sorting the keys as integers puts the accounts
+// in drop-down order, sparing a sort of whole rows by four strings.
+type menuPlan struct {
+	groups []orgGroup
+	// order lists the groups in drop-down order; keys, sorted, are
+	// place<<32 | position, place being the index in order.
+	order []int
+	keys  []uint64
+}
+
+// menuBuffers spare a plan's allocations for a user of a few
+// organisations and accounts. A caller keeps them on its stack, apart from
+// the plan: a plan holding slices of its own arrays would escape to the
+// heap.
+type menuBuffers struct {
+	groups [4]orgGroup
+	order  [4]int
+	keys   [16]uint64
+}
+
+type orgGroup struct {
+	o    *orgEntry
+	role org.Role
+}
+
+const posMask = 1<<32 - 1
+
+// plan plans u's accessible accounts at now, in b's arrays while they
+// suffice. An account is accessible when Effective gives ViewAccount:
+// through the organisation role alone, or else through an active grant.
+// (The plan is built in local slices: a method appending to a plan's own
+// would make b escape to the heap.)
+func (b *menuBuffers) plan(ix *Index, u *userEntry, now time.Time) menuPlan {
+	groups, keys := b.groups[:0], b.keys[:0]
+	if most := ix.mostAccessible(u); most > len(b.keys) {
 		keys = make([]uint64, 0, most)
 	}
+	// group returns the index in groups of organisation id, adding it; -1
+	// for an organisation the index does not hold.
 	group := func(id org.OrganisationID) int {
 		for i := range groups {
 			if groups[i].o.org.ID == id {
@@ -108,7 +146,6 @@ func (ix *Index) accessible(u *userEntry, now time.Time) []AccountAccess {
 		return -1
 	}
 	key := func(g int, pos int32) uint64 { return uint64(g)<<32 | uint64(uint32(pos)) }
-	const posMask = 1<<32 - 1
 	for _, r := range u.orgs {
 		g := group(r.org)
 		if g < 0 {
@@ -116,13 +153,14 @@ func (ix *Index) accessible(u *userEntry, now time.Time) []AccountAccess {
 		}
 		groups[g].role = r.role
 		for i, a := range groups[g].o.accs {
-			if r.role == org.Owner || a.Product == org.Events {
+			if Effective(r.role, a.Product, 0, false).Has(ViewAccount) {
 				keys = append(keys, key(g, int32(i)))
 			}
 		}
 	}
 	for i := range u.grants {
-		a := ix.accounts[u.grants[i].account]
+		e := &u.grants[i]
+		a := ix.accounts[e.account]
 		if a == nil {
 			continue
 		}
@@ -130,24 +168,31 @@ func (ix *Index) accessible(u *userEntry, now time.Time) []AccountAccess {
 		if g < 0 {
 			continue
 		}
-		if r := groups[g].role; r == org.Owner || (r == org.Member && a.Product == org.Events) {
+		r := groups[g].role
+		if Effective(r, a.Product, 0, false).Has(ViewAccount) {
 			continue // listed through the role
 		}
-		if p, ok := groups[g].o.pos[a.ID]; ok {
-			keys = append(keys, key(g, p))
+		// A website limit keeps ViewAccount (GrantedOnAccount), all that
+		// this asks.
+		active := e.expires == 0 || now.UnixNano() < e.expires
+		if !Effective(r, a.Product, ix.rolePermissions(e.role), active).Has(ViewAccount) {
+			continue
+		}
+		if pos, ok := groups[g].o.pos[a.ID]; ok {
+			keys = append(keys, key(g, pos))
 		}
 	}
-	// order lists the groups in drop-down order; rank[g] is the place of
-	// groups[g] in it.
-	var orderBuf, rankBuf [len(groupsBuf)]int
-	order, rank := orderBuf[:0], rankBuf[:0]
+	order := b.order[:0]
 	for i := range groups {
-		order, rank = append(order, i), append(rank, 0)
+		order = append(order, i)
 	}
 	slices.SortFunc(order, func(x, y int) int {
 		a, b := groups[x].o.org, groups[y].o.org
 		return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.ID, b.ID))
 	})
+	// rank[g] is the place of groups[g] in order.
+	var rankBuf [len(b.order)]int
+	rank := append(rankBuf[:0], order...)
 	for place, g := range order {
 		rank[g] = place
 	}
@@ -155,13 +200,13 @@ func (ix *Index) accessible(u *userEntry, now time.Time) []AccountAccess {
 		keys[i] = key(rank[k>>32], int32(k))
 	}
 	slices.Sort(keys)
-	out = make([]AccountAccess, 0, len(keys))
-	for _, k := range keys {
-		g := groups[order[k>>32]]
-		a := g.o.accs[k&posMask]
-		add(g.o, a, g.role, u.grant(a.ID))
-	}
-	return out
+	return menuPlan{groups: groups, order: order, keys: keys}
+}
+
+// at returns the group and the account of a sorted key.
+func (p menuPlan) at(k uint64) (orgGroup, *org.Account) {
+	g := p.groups[p.order[k>>32]]
+	return g, g.o.accs[k&posMask]
 }
 
 // mostAccessible returns an upper bound of the number of accounts u may
@@ -176,19 +221,20 @@ func (ix *Index) mostAccessible(u *userEntry) int {
 	return n
 }
 
-// resolveFavourite applies the favourite rule: the stored favourite while
-// the user can open it; otherwise (access removed or expired, or never set)
-// the first accessible account in drop-down order; "" when there is none.
-func (ix *Index) resolveFavourite(u *userEntry, accessible []AccountAccess) org.AccountID {
-	if len(accessible) == 0 {
+// resolveFavourite applies the favourite rule to the n accessible accounts
+// in drop-down order, the i-th being at(i): the stored favourite while the
+// user can open it; otherwise (access removed or expired, or never set)
+// the first accessible account; "" when there is none.
+func resolveFavourite(favourite org.AccountID, n int, at func(int) org.AccountID) org.AccountID {
+	if n == 0 {
 		return ""
 	}
-	for _, a := range accessible {
-		if a.Account.ID == u.favourite {
-			return u.favourite
+	for i := range n {
+		if at(i) == favourite {
+			return favourite
 		}
 	}
-	return accessible[0].Account.ID
+	return at(0)
 }
 
 // Favourite returns the account user's login lands in (see resolveFavourite
@@ -198,7 +244,12 @@ func (ix *Index) Favourite(user org.UserID) org.AccountID {
 	if u == nil {
 		return ""
 	}
-	return ix.resolveFavourite(u, ix.accessible(u, ix.now()))
+	var b menuBuffers
+	p := b.plan(ix, u, ix.now())
+	return resolveFavourite(u.favourite, len(p.keys), func(i int) org.AccountID {
+		_, a := p.at(p.keys[i])
+		return a.ID
+	})
 }
 
 // Menu returns the account drop-down: the accessible accounts grouped by

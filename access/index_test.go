@@ -3,6 +3,7 @@ package access_test
 import (
 	"fmt"
 	"reflect"
+	"slices"
 	"testing"
 
 	"github.com/orgspace/orgspace"
@@ -25,6 +26,9 @@ func sameAnswers(t *testing.T, got, want *access.Index, users []org.UserID, acco
 		}
 		if g, w := got.AccountsOf(u), want.AccountsOf(u); !reflect.DeepEqual(g, w) {
 			t.Fatalf("AccountsOf(%s) = %+v, a fresh index says %+v", u, g, w)
+		}
+		if g, w := got.AccountIDsOf(u), want.AccountIDsOf(u); !slices.Equal(g, w) {
+			t.Fatalf("AccountIDsOf(%s) = %v, a fresh index says %v", u, g, w)
 		}
 	}
 }

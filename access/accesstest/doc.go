@@ -28,9 +28,12 @@
 //     Op: a non-Owner gives nobody more than they hold themselves, and a
 //     refused op gives nothing), OrganisationsIsolated (permissions on an
 //     account come from that account's grant and its organisation's
-//     membership only) and AlwaysAnOwner (an organisation that had an Owner
-//     keeps one). CheckAll runs the first, third and fourth; Step applies an
-//     Op between two Snapshots and runs all four.
+//     membership only), AlwaysAnOwner (an organisation that had an Owner
+//     keeps one) and ListingsAgreeWithCheck (AccountsOf and AccountIDsOf
+//     list, in drop-down order, exactly the accounts where Check allows
+//     ViewAccount, with one favourite). CheckAll runs all but
+//     NoPrivilegeEscalation; Step applies an Op between two Snapshots and
+//     runs all five.
 //
 // # A property test
 //

@@ -1,6 +1,7 @@
 package accesstest
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -18,14 +19,16 @@ import (
 // so w.Clock must be the Space's clock unless that is the system clock.
 
 // CheckAll runs every invariant that needs no before/after pair:
-// NoAccessWithoutGrantPath, OrganisationsIsolated and AlwaysAnOwner. (The
-// fourth, CheckEscalation, compares Snapshots around an Op; Step runs all
-// four.) It returns their violations joined, or nil.
+// NoAccessWithoutGrantPath, OrganisationsIsolated, AlwaysAnOwner and
+// ListingsAgreeWithCheck. (The fifth, CheckEscalation, compares Snapshots
+// around an Op; Step runs all five.) It returns their violations joined,
+// or nil.
 func CheckAll(ctx context.Context, space *orgspace.Space, w *World) error {
 	return errors.Join(
 		NoAccessWithoutGrantPath(ctx, space, w),
 		OrganisationsIsolated(ctx, space, w),
 		AlwaysAnOwner(ctx, space, w),
+		ListingsAgreeWithCheck(ctx, space, w),
 	)
 }
 
@@ -231,4 +234,83 @@ func AlwaysAnOwner(ctx context.Context, space *orgspace.Space, w *World) error {
 		}
 	})
 	return vs.err(err)
+}
+
+// ListingsAgreeWithCheck checks that what the index lists of a user's
+// accounts is what Check says they can open. For every user, AccountsOf
+// must list each account once, exactly the accounts where Check allows
+// ViewAccount, in drop-down order (organisation name and ID, then account
+// name and ID), with one favourite, the one Favourite returns;
+// AccountIDsOf must list the same IDs in the same order.
+func ListingsAgreeWithCheck(ctx context.Context, space *orgspace.Space, w *World) error {
+	vs := violations{name: "ListingsAgreeWithCheck"}
+	ix := space.Access.Current()
+	err := space.Store().View(ctx, storage.Latest(), func(st orgspace.Store) error {
+		pop, err := populationOf(st, w)
+		if err != nil {
+			return err
+		}
+		orgNames := map[org.OrganisationID]string{}
+		for _, a := range pop.accounts {
+			if _, ok := orgNames[a.Org]; !ok {
+				o, err := st.Organisation(a.Org)
+				if err != nil {
+					return err
+				}
+				orgNames[a.Org] = o.Name
+			}
+		}
+		for _, u := range pop.users {
+			rows, ids := ix.AccountsOf(u), ix.AccountIDsOf(u)
+			userName := w.Name(string(u))
+			report := func(a org.Account, format string, args ...any) {
+				vs.add(Violation{User: userName, Account: w.Name(string(a.ID)), Org: w.Name(string(a.Org)), Detail: fmt.Sprintf(format, args...)})
+			}
+			listed := map[org.AccountID]bool{}
+			favourites := 0
+			for i, r := range rows {
+				if listed[r.Account.ID] {
+					report(r.Account, "AccountsOf lists the account twice")
+				}
+				listed[r.Account.ID] = true
+				if name := orgNames[r.Account.Org]; name != r.OrgName {
+					report(r.Account, "AccountsOf names the organisation %q, the store %q", r.OrgName, name)
+				}
+				if !ix.Check(u, r.Account.ID, access.ViewAccount) {
+					report(r.Account, "AccountsOf lists the account, but Check denies ViewAccount in it")
+				}
+				if i > 0 && menuOrder(rows[i-1], r) >= 0 {
+					report(r.Account, "AccountsOf lists the account after %s, out of drop-down order", w.Name(string(rows[i-1].Account.ID)))
+				}
+				if r.Favourite {
+					favourites++
+					if fav := ix.Favourite(u); fav != r.Account.ID {
+						report(r.Account, "AccountsOf marks the account favourite, but Favourite says %s", w.Name(string(fav)))
+					}
+				}
+				if i >= len(ids) || ids[i] != r.Account.ID {
+					report(r.Account, "AccountsOf lists the account at %d, AccountIDsOf does not (it lists %d accounts)", i, len(ids))
+				}
+			}
+			if len(rows) > 0 && favourites != 1 {
+				vs.add(Violation{User: userName, Detail: fmt.Sprintf("AccountsOf marks %d favourites among %d accounts, want 1", favourites, len(rows))})
+			}
+			if len(ids) != len(rows) {
+				vs.add(Violation{User: userName, Detail: fmt.Sprintf("AccountIDsOf lists %d accounts, AccountsOf %d", len(ids), len(rows))})
+			}
+			for _, a := range pop.accounts {
+				if !listed[a.ID] && ix.Check(u, a.ID, access.ViewAccount) {
+					report(a, "Check allows ViewAccount, but AccountsOf does not list the account")
+				}
+			}
+		}
+		return nil
+	})
+	return vs.err(err)
+}
+
+// menuOrder compares two rows in drop-down order.
+func menuOrder(a, b access.AccountAccess) int {
+	return cmp.Or(cmp.Compare(a.OrgName, b.OrgName), cmp.Compare(a.Account.Org, b.Account.Org),
+		cmp.Compare(a.Account.Name, b.Account.Name), cmp.Compare(a.Account.ID, b.Account.ID))
 }
