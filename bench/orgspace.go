@@ -42,13 +42,16 @@ func (e *orgspaceEngine) Check(user org.UserID, account org.AccountID, p access.
 	return e.svc.Check(user, account, p), nil
 }
 
+// AccountsOf lists the IDs, as the peers do: Index.AccountIDsOf.
 func (e *orgspaceEngine) AccountsOf(user org.UserID) ([]org.AccountID, error) {
-	rows := e.svc.Current().AccountsOf(user)
-	out := make([]org.AccountID, len(rows))
-	for i, r := range rows {
-		out[i] = r.Account.ID
-	}
-	return out, nil // in drop-down order, each once
+	return e.svc.Current().AccountIDsOf(user), nil // in drop-down order, each once
+}
+
+// menuRows lists the rows of user's account drop-down (Index.AccountsOf),
+// which carry each account, its organisation's name and the user's role:
+// more than any peer's listing gives. It returns how many.
+func (e *orgspaceEngine) menuRows(user org.UserID) int {
+	return len(e.svc.Current().AccountsOf(user))
 }
 
 // usersPage is the page size UsersOfAccount walks the index with.

@@ -113,7 +113,7 @@ func ratio(peer, own float64) string {
 	return fmt.Sprintf("%.2f×", r)
 }
 
-// target is one of the targets: peer's value at least min times
+// target is one the comparison is held to: peer's value at least min times
 // orgspace's (for a cost, orgspace at least min times better).
 type target struct {
 	figure, peer, unit string
