@@ -71,7 +71,9 @@
 // answers from it with no I/O and no allocation; Explain says which grant or
 // organisation role allowed, or why it denied; the listings (accounts of a
 // user, users of an account or organisation) cost time proportional to what
-// they return. Writes authorise from the store inside their transaction with
+// they return. A user's accounts come as drop-down rows ([Index.AccountsOf],
+// [Service.Menu]) or as bare IDs ([Index.AccountIDsOf]), for limiting a
+// query to them. Writes authorise from the store inside their transaction with
 // the same rule, then the Service patches its index from the log
 // (copy-on-write) so its next Check sees them; another instance on the same
 // database catches up through [Service.Index] with storage.AtLeast(rev), or
