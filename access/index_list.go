@@ -58,8 +58,13 @@ func (ix *Index) AccountIDsOf(user org.UserID) []org.AccountID {
 	if u == nil {
 		return nil
 	}
+	return ix.accessibleIDs(u, ix.now())
+}
+
+// accessibleIDs lists the IDs of u's accessible accounts in drop-down order.
+func (ix *Index) accessibleIDs(u *userEntry, now time.Time) []org.AccountID {
 	var b menuBuffers
-	p := b.plan(ix, u, ix.now())
+	p := b.plan(ix, u, now)
 	out := make([]org.AccountID, len(p.keys))
 	for i, k := range p.keys {
 		_, a := p.at(k)
@@ -245,12 +250,8 @@ func (ix *Index) Favourite(user org.UserID) org.AccountID {
 	if u == nil {
 		return ""
 	}
-	var b menuBuffers
-	p := b.plan(ix, u, ix.now())
-	return resolveFavourite(u.favourite, len(p.keys), func(i int) org.AccountID {
-		_, a := p.at(p.keys[i])
-		return a.ID
-	})
+	ids := ix.accessibleIDs(u, ix.now())
+	return resolveFavourite(u.favourite, len(ids), func(i int) org.AccountID { return ids[i] })
 }
 
 // Menu returns the account drop-down: the accessible accounts grouped by
