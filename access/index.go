@@ -111,7 +111,9 @@ type accountCell struct {
 	cell    grantCell
 }
 
-// cell returns the user's grant on account.
+// cell returns the user's grant on account. It searches as userEntry.grant
+// does, written out for its element type: a generic search taking the key
+// as a function measured 2.5x slower in the account listings.
 func (c *changedUser) cell(account org.AccountID) (grantCell, bool) {
 	cells := c.cells
 	if len(cells) <= 8 {
